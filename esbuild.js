@@ -1,0 +1,64 @@
+// Builds every bundle of the project in one place. Usage: node esbuild.js [--watch] [--production]
+//
+// Boundaries are enforced here, not remembered: only the extension bundle may import `vscode`
+// (it is external there and nowhere else, so a stray import elsewhere fails the build), the
+// core may not import `vscode` even through the extension bundle, and the webview is built for
+// the browser, so a node import there fails too.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = __dirname;
+
+/** Fails the build when a file under `dir` imports one of `modules`. */
+function forbidImports(name, dir, modules) {
+  const inside = path.join(root, dir) + path.sep;
+  return {
+    name,
+    setup(build) {
+      const filter = new RegExp(`^(${modules.map(m => m.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')).join('|')})$`);
+      build.onResolve({ filter }, args => {
+        if (args.importer.startsWith(inside)) {
+          return { errors: [{ text: `${path.relative(root, args.importer)} imports "${args.path}": ${dir} must not (see STYLE.md, "Layout")` }] };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+const coreIsPure = forbidImports('core-is-pure', 'src/core', ['vscode']);
+const noVscode = forbidImports('no-vscode', '.', ['vscode']);
+const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', minify: production, plugins: [coreIsPure] };
+
+function listTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .filter(f => f.endsWith('.test.ts'))
+    .map(f => path.join(dir, f));
+}
+
+const builds = [
+  // Extension host: the only bundle where `vscode` exists.
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // CLI (package.json "bin" → bin/embedding-lens.js → dist/cli.js).
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [coreIsPure, noVscode] },
+  // Unit tests: one bundle per test file. Packages stay external (mocha runs them; reference
+  // libraries such as the Rust `tokenizers` binding load their native code at run time).
+  { ...node, entryPoints: listTests('test/unit'), outdir: 'dist/test/unit', outbase: 'test/unit', packages: 'external', plugins: [coreIsPure, noVscode] },
+];
+
+async function main() {
+  const t0 = Date.now();
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+    console.log('esbuild: watching');
+    return;
+  }
+  await Promise.all(builds.map(b => esbuild.build(b)));
+  console.log(`esbuild: ${builds.length} bundles in ${Date.now() - t0} ms`);
+}
+
+main().catch(() => process.exit(1));

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** The repository root (the folder with package.json), found from the running bundle. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('repoRoot: no package.json above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+}
+
+/** A path under test/fixtures. */
+export function fixture(...parts: string[]): string {
+  return path.join(repoRoot(), 'test', 'fixtures', ...parts);
+}
+
+/**
+ * Asserts |actual[i] - expected[i]| <= atol + rtol * |expected[i]| for every i, and equal
+ * lengths. The failure names the first bad index and the largest difference.
+ */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  { atol = 1e-5, rtol = 0 }: { atol?: number; rtol?: number } = {},
+): number {
+  assert.equal(actual.length, expected.length, `${what}: length ${actual.length}, expected ${expected.length}`);
+  let worst = 0;
+  let firstBad = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    const d = Math.abs(a - e);
+    const ok = d <= atol + rtol * Math.abs(e) || (Number.isNaN(a) && Number.isNaN(e)) || a === e;
+    if (!ok && firstBad < 0) firstBad = i;
+    if (d > worst || Number.isNaN(d)) worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  }
+  if (firstBad >= 0) {
+    assert.fail(`${what}: first mismatch at index ${firstBad}: ${actual[firstBad]} vs expected ${expected[firstBad]} (largest |Δ| ${worst}, atol ${atol}, rtol ${rtol})`);
+  }
+  return worst;
+}
+
+/** Nested number arrays flattened row-major. */
+export function flat(nested: readonly (readonly number[])[]): number[] {
+  return nested.flatMap(r => [...r]);
+}
+
+/** Runs `fn` and returns the LensError-like error it throws (fails when it does not throw). */
+export async function rejection(fn: () => unknown): Promise<Error & { reason?: string }> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as Error & { reason?: string };
+  }
+  assert.fail('expected an error, none was thrown');
+}
