@@ -1,0 +1,50 @@
+import { matrixJson } from './format';
+import type { Model } from './model/model';
+import type { InspectResult } from './pipeline';
+
+/** What was loaded and whether each part is real or random (the JSON's "model" object). */
+export function describeModel(model: Model, result: InspectResult): Record<string, unknown> {
+  const spec = result.encoder.spec;
+  return {
+    name: model.name,
+    id: model.id,
+    tokenizer: { real: true, kind: model.tokenizer.description, source: model.tokenizer.source, vocab_size: model.tokenizer.vocabSize },
+    embedding: { ...model.embeddingLabel },
+    encoder: {
+      ...result.encoder.label,
+      cell: spec.cell,
+      ...(spec.cell === 'rnn' ? { nonlinearity: spec.nonlinearity } : {}),
+      input_size: spec.inputSize,
+      hidden_size: spec.hiddenSize,
+      num_layers: spec.numLayers,
+      bidirectional: spec.bidirectional,
+      bias: spec.bias,
+      ...(result.encoder.seed !== undefined ? { seed: result.encoder.seed } : {}),
+    },
+    pad_token: model.pad ? { id: model.pad.id, text: model.pad.text, source: model.pad.source } : null,
+    options: {
+      max_length: result.options.maxLength,
+      padding_side: result.options.paddingSide,
+      truncation_side: result.options.truncationSide,
+      skip_padding: result.options.skipPadding,
+      special_tokens: result.options.addSpecialTokens,
+    },
+    truncated_tokens: result.truncated,
+  };
+}
+
+/** The CLI's `--format json` object (DESIGN.md, "The CLI"), as text. Matrices print one row per line. */
+export function inspectJson(model: Model, result: InspectResult): string {
+  const { rnn } = result;
+  const parts: string[] = [
+    `"model": ${JSON.stringify(describeModel(model, result), null, 2).replace(/\n/g, '\n  ')}`,
+    `"tokens": [${result.tokens.map(t => `\n    ${JSON.stringify({ id: t.id, text: t.text, start: t.start, end: t.end, special: t.special })}`).join(',')}${result.tokens.length ? '\n  ' : ''}]`,
+    `"input_ids": ${JSON.stringify(Array.from(result.inputIds))}`,
+    `"attention_mask": ${JSON.stringify(Array.from(result.attentionMask))}`,
+    `"embeddings": ${matrixJson(result.embeddings, '  ')}`,
+    `"output": ${matrixJson(rnn.output, '  ')}`,
+    `"h_n": ${matrixJson(rnn.hN, '  ')}`,
+  ];
+  if (rnn.cN) parts.push(`"c_n": ${matrixJson(rnn.cN, '  ')}`);
+  return `{\n  ${parts.join(',\n  ')}\n}\n`;
+}

@@ -1,0 +1,270 @@
+import { LensError } from '../errors';
+import { readText, type FileAccess } from '../fileAccess';
+import { openNpy } from '../formats/npy';
+import { openSafetensors, openShardedSafetensors } from '../formats/safetensors';
+import { openWordVectors } from '../formats/wordVectors';
+import { loadRnnWeights, type RnnHints } from '../rnnTensors';
+import { shapeString, withExtraRows, type TensorSource, type TensorStore } from '../tensors';
+import { findTokenizerFile, loadTokenizerFile, PAD_CANDIDATES, UNK_CANDIDATES, wordListTokenizer } from '../tokenizers/loadTokenizer';
+import type { Tokenizer } from '../tokenizers/types';
+import { seedModel, BUILTIN_NAMES } from './builtins';
+import { parseModelConfig, type ModelConfig } from './modelConfig';
+import type { Model, PartLabel } from './model';
+
+/** Where to find things that are not in the user's files. */
+export interface LoadContext {
+  readonly files: FileAccess;
+  /** The extension's/CLI's `assets` folder (holds models/glove-100d). */
+  readonly assetsDir: string;
+}
+
+export interface LoadOptions {
+  /** A tokenizer file or folder to use instead of the model's own (`--tokenizer`). */
+  readonly tokenizer?: string;
+  /** Encoder facts stated by the caller (CLI flags); checked against the files like config.json. */
+  readonly encoderHints?: RnnHints;
+}
+
+/** The usual names of an embedding matrix in PyTorch / Hugging Face checkpoints, in order. */
+export const EMBEDDING_NAMES = [
+  'embedding.weight', 'embeddings.weight', 'embed_tokens.weight', 'model.embed_tokens.weight', 'wte.weight',
+  'transformer.wte.weight', 'word_embeddings.weight', 'embeddings.word_embeddings.weight',
+  'bert.embeddings.word_embeddings.weight', 'tok_embeddings.weight',
+];
+
+/**
+ * Loads a model from `spec`: `builtin:NAME`, a model folder, a tensor file (.safetensors,
+ * sharded index, .npy) with a tokenizer beside it or given, or a word-vector file.
+ */
+export async function loadModel(ctx: LoadContext, spec: string, options: LoadOptions = {}): Promise<Model> {
+  if (spec.startsWith('builtin:')) return loadBuiltin(ctx, spec.slice('builtin:'.length), options);
+  const { files } = ctx;
+  const st = await files.stat(spec);
+  if (!st) throw new LensError('badFile', `${spec}: no such file or folder (expected a model folder, a .safetensors/.npy file, a word-vector file, or builtin:${BUILTIN_NAMES.join('|builtin:')})`);
+  if (st.isDirectory) return loadFolder(ctx, spec, options);
+  return loadFile(ctx, spec, options);
+}
+
+async function loadBuiltin(ctx: LoadContext, name: string, options: LoadOptions): Promise<Model> {
+  switch (name) {
+    case 'seed':
+      if (options.tokenizer) throw new LensError('option', `--tokenizer: builtin:seed has its own tokenizer (the explainer's ids); use another model to pick a tokenizer`);
+      return seedModel();
+    case 'glove-100d': {
+      const dir = ctx.files.join(ctx.assetsDir, 'models', 'glove-100d');
+      const model = await loadFolder(ctx, dir, options);
+      return { ...model, id: 'builtin:glove-100d', name: 'GloVe 6B 100d (top 50k words)' };
+    }
+    default:
+      throw new LensError('option', `--model: unknown built-in model "builtin:${name}", expected builtin:${BUILTIN_NAMES.join(' or builtin:')}`);
+  }
+}
+
+async function readConfig(files: FileAccess, dir: string): Promise<{ config: ModelConfig; file?: string }> {
+  const file = files.join(dir, 'config.json');
+  const st = await files.stat(file);
+  if (!st || st.isDirectory) return { config: {} };
+  const config = parseModelConfig(await readText(files, file), file);
+  // Hugging Face keeps do_lower_case in tokenizer_config.json.
+  const tc = files.join(dir, 'tokenizer_config.json');
+  if (config.doLowerCase === undefined && (await files.stat(tc))) {
+    try {
+      const lower = (JSON.parse(await readText(files, tc)) as { do_lower_case?: unknown }).do_lower_case;
+      if (typeof lower === 'boolean') return { config: { ...config, doLowerCase: lower }, file };
+    } catch {
+      // tokenizer_config.json is optional and advisory here; tokenizer.json is what we run.
+    }
+  }
+  return { config, file };
+}
+
+/** The tensor files of a folder, in order of preference. */
+async function openFolderStore(files: FileAccess, dir: string): Promise<TensorStore | undefined> {
+  const names = await files.list(dir);
+  if (names.includes('model.safetensors.index.json')) return openShardedSafetensors(files, files.join(dir, 'model.safetensors.index.json'));
+  if (names.includes('model.safetensors')) return openSafetensors(files, files.join(dir, 'model.safetensors'));
+  const st = names.filter(n => n.endsWith('.safetensors'));
+  if (st.length === 1) return openSafetensors(files, files.join(dir, st[0]!));
+  if (st.length > 1) throw new LensError('badFile', `${dir}: several .safetensors files (${st.join(', ')}) and no model.safetensors.index.json; expected model.safetensors or an index`);
+  const npy = names.filter(n => n.endsWith('.npy'));
+  if (npy.length === 1) return openNpy(files, files.join(dir, npy[0]!));
+  if (npy.length > 1) throw new LensError('badFile', `${dir}: several .npy files (${npy.join(', ')}); pass the embedding matrix's file itself with --model`);
+  return undefined;
+}
+
+const WORD_VECTOR_FILES = /\.(txt|vec|bin|tsv)$/i;
+
+async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): Promise<Model> {
+  const { files } = ctx;
+  const { config, file: configFile } = await readConfig(files, dir);
+  const store = await openFolderStore(files, dir);
+  if (!store) {
+    const names = await files.list(dir);
+    const vectors = names.find(n => /^vectors\.tsv$/i.test(n)) ?? names.find(n => WORD_VECTOR_FILES.test(n) && !/^vocab\.txt$|^merges\.txt$|^metadata\.tsv$/i.test(n));
+    if (vectors) return loadWordVectors(ctx, files.join(dir, vectors), options);
+    throw new LensError('badFile', `${dir}: no embedding matrix found, expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file`);
+  }
+  const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
+  if (!tokenizerPath) throw new LensError('badFile', `${dir}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt (or pass --tokenizer)`);
+  return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, tokenizerPath, options });
+}
+
+async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
+  const { files } = ctx;
+  const name = files.basename(path);
+  const dir = files.dirname(path);
+  if (/^(tokenizer\.json|vocab\.json|vocab\.txt)$/.test(name)) {
+    throw new LensError('option', `--model: ${path} is a tokenizer, not a model; pass the model folder or embedding file with --model (and this file with --tokenizer)`);
+  }
+  let store: TensorStore;
+  if (name.endsWith('.safetensors.index.json')) store = await openShardedSafetensors(files, path);
+  else if (name.endsWith('.safetensors')) store = await openSafetensors(files, path);
+  else if (name.endsWith('.npy')) store = await openNpy(files, path);
+  else return loadWordVectors(ctx, path, options);
+  const { config, file: configFile } = await readConfig(files, dir);
+  const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
+  if (!tokenizerPath) throw new LensError('option', `--tokenizer: ${path} is a bare matrix; give its tokenizer with --tokenizer (tokenizer.json, vocab.json or vocab.txt), none was found beside it`);
+  return assemble(ctx, { id: path, name, store, config, configFile, tokenizerPath, options });
+}
+
+interface Parts {
+  id: string;
+  name: string;
+  store: TensorStore;
+  config: ModelConfig;
+  configFile: string | undefined;
+  tokenizerPath: string;
+  options: LoadOptions;
+}
+
+async function resolveTokenizer(files: FileAccess, path: string, config: ModelConfig): Promise<Tokenizer> {
+  const st = await files.stat(path);
+  if (!st) throw new LensError('badFile', `${path}: no such tokenizer file or folder`);
+  let file = path;
+  if (st.isDirectory) {
+    const found = await findTokenizerFile(files, path);
+    if (!found) throw new LensError('badFile', `${path}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt`);
+    file = found;
+  }
+  return loadTokenizerFile(files, file, { lowercase: config.doLowerCase ?? false });
+}
+
+function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: string | undefined): TensorSource {
+  if (config.embeddingTensor) {
+    const t = store.get(config.embeddingTensor);
+    if (!t) throw new LensError('config', `${configFile}: "embedding_tensor" is "${config.embeddingTensor}", but ${store.origin} has no such tensor (it has ${listNames(store)})`);
+    return checkMatrix(t);
+  }
+  for (const n of EMBEDDING_NAMES) {
+    const t = store.get(n);
+    if (t) return checkMatrix(t);
+  }
+  // A file with a single matrix (a bare .npy or a one-tensor safetensors) needs no name.
+  const matrices = store.names().filter(n => store.get(n)!.info.shape.length === 2 && !/weight_(ih|hh)_l\d/.test(n));
+  if (matrices.length === 1) return checkMatrix(store.get(matrices[0]!)!);
+  throw new LensError('badFile', `${store.origin}: no embedding matrix found; expected a tensor named ${EMBEDDING_NAMES.slice(0, 3).join(', ')}, … or config.json "embedding_tensor" (the file has ${listNames(store)})`);
+}
+
+function checkMatrix(t: TensorSource): TensorSource {
+  if (t.info.shape.length !== 2) throw new LensError('shape', `${t.info.file}: embedding tensor "${t.info.name}" has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim)`);
+  return t;
+}
+
+function listNames(store: TensorStore): string {
+  const names = store.names();
+  if (names.length === 0) return 'no tensors';
+  return names.slice(0, 8).join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '');
+}
+
+async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
+  const { files } = ctx;
+  const tokenizer = await resolveTokenizer(files, p.tokenizerPath, p.config);
+  const embedding = pickEmbedding(p.store, p.config, p.configFile);
+  const [rows, dim] = embedding.info.shape as [number, number];
+  checkVocabFits(tokenizer, embedding);
+  const hints: RnnHints[] = [];
+  if (p.configFile) {
+    const { cell, nonlinearity, hiddenSize, numLayers, bidirectional } = p.config;
+    hints.push(stripUndefined({ cell, nonlinearity, hiddenSize, numLayers, bidirectional, source: files.basename(p.configFile) }));
+  }
+  if (p.options.encoderHints) hints.push(p.options.encoderHints);
+  const encoder = await loadRnnWeights(p.store, dim, hints, p.config.encoderPrefix);
+  const pad = resolvePad(tokenizer, p.config, p.configFile, rows);
+  return {
+    id: p.id,
+    name: p.name,
+    tokenizer,
+    embedding,
+    embeddingLabel: { real: true, source: embedding.info.file, tensor: embedding.info.name, dtype: embedding.info.dtype, shape: [rows, dim] },
+    encoder: encoder && {
+      weights: encoder.weights,
+      label: { real: true, source: [...new Set(encoder.files)].join(', '), tensor: `${encoder.prefix}*`, dtype: [...new Set(encoder.dtypes)].join('/') },
+    },
+    config: p.config,
+    pad,
+    files: [...new Set([p.tokenizerPath, embedding.info.file, ...(encoder?.files ?? []), ...(p.configFile ? [p.configFile] : [])])],
+  };
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Every id the tokenizer can produce must be a row of the table. */
+function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource): void {
+  const rows = embedding.info.shape[0]!;
+  if (tokenizer.vocabSize > rows) {
+    throw new LensError(
+      'vocabMismatch',
+      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding "${embedding.info.name}" in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
+    );
+  }
+}
+
+function resolvePad(tokenizer: Tokenizer, config: ModelConfig, configFile: string | undefined, rows: number): Model['pad'] {
+  if (config.padTokenId !== undefined) {
+    if (config.padTokenId >= rows) throw new LensError('config', `${configFile}: "pad_token_id" is ${config.padTokenId}, but the embedding table has ${rows} rows`);
+    const tp = tokenizer.padToken;
+    if (tp && tp.id !== config.padTokenId) {
+      throw new LensError('config', `${configFile} says "pad_token_id": ${config.padTokenId}, but ${tokenizer.source} declares pad token ${JSON.stringify(tp.text)} with id ${tp.id}`);
+    }
+    return { id: config.padTokenId, text: tokenizer.idToToken(config.padTokenId) ?? `[${config.padTokenId}]`, source: 'config.json' };
+  }
+  if (tokenizer.padToken) return { ...tokenizer.padToken, source: 'tokenizer' };
+  return undefined;
+}
+
+async function loadWordVectors(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
+  const { files } = ctx;
+  if (options.tokenizer) throw new LensError('option', `--tokenizer: ${path} is a word-vector file with its own vocabulary; a separate tokenizer does not apply`);
+  const wv = await openWordVectors(files, path);
+  const [rows, dim] = wv.vectors.info.shape as [number, number];
+  // Word-vector files rarely have an unknown or pad word; like torchtext, give both a zero row.
+  const has = (cands: string[]): boolean => cands.some(c => wv.index.has(c));
+  const extraWords: string[] = [];
+  if (!has(UNK_CANDIDATES)) extraWords.push('[UNK]');
+  if (!has(PAD_CANDIDATES)) extraWords.push('[PAD]');
+  const words = [...wv.words, ...extraWords];
+  const embedding = extraWords.length ? withExtraRows(wv.vectors, new Float32Array(extraWords.length * dim), 'vectors') : wv.vectors;
+  const tokenizer = wordListTokenizer(words, path, `${wv.format} vocabulary`);
+  const pad = tokenizer.padToken ? { ...tokenizer.padToken, source: 'tokenizer' as const } : undefined;
+  return {
+    id: path,
+    name: files.basename(path),
+    tokenizer,
+    embedding,
+    embeddingLabel: {
+      real: true,
+      source: path,
+      tensor: `${wv.format} vectors`,
+      dtype: 'F32',
+      shape: [rows + extraWords.length, dim],
+      ...(extraWords.length ? { note: `${extraWords.join(' and ')} added as zero row${extraWords.length > 1 ? 's' : ''} ${rows}${extraWords.length > 1 ? `–${rows + 1}` : ''}: the file has no such word` } : {}),
+    },
+    config: {},
+    pad,
+    files: [path],
+  };
+}
+
+export type { PartLabel };

@@ -1,0 +1,192 @@
+import { LensError, throwIfCancelled, type CancellationFlag } from './errors';
+import { matrix, type Matrix } from './matrix';
+import type { Model, PartLabel } from './model/model';
+import type { Side } from './model/modelConfig';
+import { randomRnnWeights, runRnn, type CellType, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
+import type { Token } from './tokenizers/types';
+
+/** The random encoder used when a model has none. */
+export interface RandomEncoderOptions {
+  readonly cell?: CellType;
+  readonly nonlinearity?: Nonlinearity;
+  readonly hiddenSize?: number;
+  readonly numLayers?: number;
+  readonly bidirectional?: boolean;
+  readonly seed?: number;
+}
+
+/** Everything the pipeline lets a caller choose (DESIGN.md, "Pipeline semantics"). */
+export interface InspectOptions {
+  /** Pad/truncate to this many ids; undefined → the model's max_length, else no padding. */
+  readonly maxLength?: number | undefined;
+  readonly paddingSide?: Side | undefined;
+  readonly truncationSide?: Side | undefined;
+  /** Skip pads in the encoder (pack_padded_sequence semantics) instead of running through them. */
+  readonly skipPadding?: boolean | undefined;
+  /** Add the post-processor's special tokens ([CLS] … [SEP]). Default true. */
+  readonly addSpecialTokens?: boolean | undefined;
+  readonly random?: RandomEncoderOptions | undefined;
+  /** Keep per-step gates for the step-through view. Default true. */
+  readonly keepGates?: boolean | undefined;
+  /** Refuse inputs with more ids than this (memory guard). Default 65,536. */
+  readonly maxTokens?: number | undefined;
+  readonly cancel?: CancellationFlag | undefined;
+}
+
+/** The options actually used, after defaults (reported with every result). */
+export interface ResolvedOptions {
+  readonly maxLength: number | null;
+  readonly paddingSide: Side;
+  readonly truncationSide: Side;
+  readonly skipPadding: boolean;
+  readonly addSpecialTokens: boolean;
+  readonly padTokenId: number | null;
+}
+
+/** The encoder that ran, and whether its weights are the model's or random. */
+export interface EncoderInfo {
+  readonly spec: RnnSpec;
+  readonly real: boolean;
+  readonly label: PartLabel;
+  /** The seed, when random. */
+  readonly seed?: number;
+}
+
+/** What the pipeline computed for one text. */
+export interface InspectResult {
+  readonly text: string;
+  /** Real tokens after truncation, with special tokens, in order (no pads). */
+  readonly tokens: readonly Token[];
+  /** How many content tokens truncation removed. */
+  readonly truncated: number;
+  /** `(T,)` ids after padding. */
+  readonly inputIds: Int32Array;
+  /** `(T,)` 1 for real tokens, 0 for pads. */
+  readonly attentionMask: Uint8Array;
+  /** Position of each real token in `inputIds`. */
+  readonly tokenPositions: Int32Array;
+  /** `(T, E)` rows of the embedding table. */
+  readonly embeddings: Matrix;
+  readonly encoder: EncoderInfo;
+  readonly rnn: RnnResult;
+  readonly options: ResolvedOptions;
+}
+
+/** Defaults for the random encoder (hidden size: the model config's, else this). */
+export const RANDOM_ENCODER_DEFAULTS = { cell: 'rnn' as CellType, nonlinearity: 'tanh' as Nonlinearity, hiddenSize: 32, numLayers: 1, bidirectional: false, seed: 0 };
+export const DEFAULT_MAX_TOKENS = 65_536;
+
+/** Runs text → tokens → padded ids → embeddings → encoder. */
+export async function inspectText(model: Model, text: string, options: InspectOptions = {}): Promise<InspectResult> {
+  const resolved = resolveOptions(model, options);
+  const cancel = options.cancel;
+  const tok = model.tokenizer;
+  let content = tok.encode(text, { cancel });
+  throwIfCancelled(cancel);
+  const specials = resolved.addSpecialTokens ? tok.numSpecialTokens() : 0;
+  let truncated = 0;
+  if (resolved.maxLength !== null) {
+    if (resolved.maxLength < specials) {
+      throw new LensError('option', `--max-length: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
+    }
+    const room = resolved.maxLength - specials;
+    if (content.length > room) {
+      truncated = content.length - room;
+      content = resolved.truncationSide === 'right' ? content.slice(0, room) : content.slice(content.length - room);
+    }
+  }
+  const tokens = resolved.addSpecialTokens ? tok.addSpecialTokens(content, text.length) : content;
+  const T = resolved.maxLength ?? tokens.length;
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (T > maxTokens) {
+    throw new LensError('option', `the input has ${T} tokens, more than the limit of ${maxTokens}; select less text or lower max length`);
+  }
+  const nPad = T - tokens.length;
+  if (nPad > 0 && resolved.padTokenId === null) {
+    throw new LensError('config', `padding to ${T} needs a pad token, but ${model.name} declares none; set "pad_token_id" in config.json or add [PAD] to the vocabulary`);
+  }
+  const first = resolved.paddingSide === 'right' ? 0 : nPad;
+  const inputIds = new Int32Array(T).fill(resolved.padTokenId ?? 0);
+  const attentionMask = new Uint8Array(T);
+  const tokenPositions = new Int32Array(tokens.length);
+  tokens.forEach((t, i) => {
+    inputIds[first + i] = t.id;
+    attentionMask[first + i] = 1;
+    tokenPositions[i] = first + i;
+  });
+
+  const [, dim] = model.embedding.info.shape as [number, number];
+  const embeddings = matrix(T, dim, await model.embedding.readRows(inputIds));
+  throwIfCancelled(cancel);
+
+  const encoder = resolveEncoder(model, dim, options.random);
+  const realRange = resolved.skipPadding ? { start: first, end: first + tokens.length } : undefined;
+  const rnn = runRnn(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, cancel });
+  return {
+    text,
+    tokens,
+    truncated,
+    inputIds,
+    attentionMask,
+    tokenPositions,
+    embeddings,
+    encoder: encoder.info,
+    rnn,
+    options: resolved,
+  };
+}
+
+function resolveOptions(model: Model, o: InspectOptions): ResolvedOptions {
+  const maxLength = o.maxLength ?? model.config.maxLength ?? null;
+  if (maxLength !== null && (!Number.isInteger(maxLength) || maxLength < 1)) {
+    throw new LensError('option', `--max-length: ${maxLength} is not valid, expected a whole number ≥ 1`);
+  }
+  return {
+    maxLength,
+    paddingSide: o.paddingSide ?? model.config.paddingSide ?? 'right',
+    truncationSide: o.truncationSide ?? model.config.truncationSide ?? 'right',
+    skipPadding: o.skipPadding ?? false,
+    addSpecialTokens: o.addSpecialTokens ?? true,
+    padTokenId: model.pad?.id ?? null,
+  };
+}
+
+const randomCache = new Map<string, RnnWeights>();
+
+function resolveEncoder(model: Model, dim: number, random: RandomEncoderOptions = {}): { weights: RnnWeights; info: EncoderInfo } {
+  if (model.encoder) {
+    return { weights: model.encoder.weights, info: { spec: model.encoder.weights.spec, real: true, label: model.encoder.label } };
+  }
+  const d = RANDOM_ENCODER_DEFAULTS;
+  const cfg = model.config;
+  const spec: RnnSpec = {
+    cell: random.cell ?? cfg.cell ?? d.cell,
+    nonlinearity: random.nonlinearity ?? cfg.nonlinearity ?? d.nonlinearity,
+    inputSize: dim,
+    hiddenSize: random.hiddenSize ?? cfg.hiddenSize ?? d.hiddenSize,
+    numLayers: random.numLayers ?? cfg.numLayers ?? d.numLayers,
+    bidirectional: random.bidirectional ?? cfg.bidirectional ?? d.bidirectional,
+    bias: true,
+  };
+  const seed = random.seed ?? d.seed;
+  if (!Number.isInteger(spec.hiddenSize) || spec.hiddenSize < 1 || spec.hiddenSize > 4096) throw new LensError('option', `--hidden-size: ${spec.hiddenSize} is not valid, expected a whole number from 1 to 4096`);
+  if (!Number.isInteger(spec.numLayers) || spec.numLayers < 1 || spec.numLayers > 16) throw new LensError('option', `--layers: ${spec.numLayers} is not valid, expected a whole number from 1 to 16`);
+  if (!Number.isInteger(seed)) throw new LensError('option', `--seed: ${seed} is not valid, expected a whole number`);
+  const key = JSON.stringify([spec, seed]);
+  let weights = randomCache.get(key);
+  if (!weights) {
+    weights = randomRnnWeights(spec, seed);
+    if (randomCache.size > 16) randomCache.clear();
+    randomCache.set(key, weights);
+  }
+  const bound = `U(-1/\u221a${spec.hiddenSize}, 1/\u221a${spec.hiddenSize})`;
+  return {
+    weights,
+    info: {
+      spec,
+      real: false,
+      seed,
+      label: { real: false, source: `random (seed ${seed})`, note: `the model has no encoder: PyTorch's default init ${bound}, seeded PRNG xoshiro128**` },
+    },
+  };
+}
