@@ -95,7 +95,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
       content = resolved.truncationSide === 'right' ? content.slice(0, room) : content.slice(content.length - room);
     }
   }
-  const tokens = resolved.addSpecialTokens ? tok.addSpecialTokens(content, text.length) : content;
+  const tokens = resolved.addSpecialTokens ? tok.addSpecialTokens(content, text) : content;
   const T = resolved.maxLength ?? tokens.length;
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   if (T > maxTokens) {

@@ -1,6 +1,7 @@
 import { createRng, fnv1a32 } from '../prng';
 import { memoryTensor } from '../tensors';
-import { Vocab, type PieceToken, type TokenizerModel } from '../tokenizers/models';
+import type { PieceToken, TokenizerModel } from '../tokenizers/models/model';
+import { Vocab } from '../tokenizers/models/vocab';
 import { PipelineTokenizer } from '../tokenizers/pipelineTokenizer';
 import { whitespacePreTokenizer } from '../tokenizers/preTokenizers';
 import type { Model } from './model';

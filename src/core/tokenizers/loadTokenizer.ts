@@ -1,6 +1,8 @@
 import { LensError } from '../errors';
 import { readText, type FileAccess } from '../fileAccess';
-import { Vocab, WordLevelModel, type TokenizerModel } from './models';
+import type { TokenizerModel } from './models/model';
+import { Vocab } from './models/vocab';
+import { WordLevelModel } from './models/wordLevel';
 import { lowercaseNormalizer, normalizerFromJson } from './normalizers';
 import { PipelineTokenizer, type AddedToken } from './pipelineTokenizer';
 import { postProcessorFromJson } from './postProcessors';

@@ -5,7 +5,10 @@ import type { Token } from './types';
 export interface PostProcessor {
   /** How many tokens it adds to a single sequence. */
   readonly added: number;
-  apply(tokens: readonly Token[], textLength: number): Token[];
+  /** Adds the special tokens (only when special tokens are on). `text` is the whole input. */
+  apply(tokens: readonly Token[], text: string): Token[];
+  /** Offset changes Hugging Face makes whether or not special tokens are added (e.g. trim_offsets). */
+  adjust?(tokens: Token[], text: string): Token[];
 }
 
 interface SpecialPiece {
@@ -17,10 +20,10 @@ interface SpecialPiece {
 function around(before: readonly SpecialPiece[], after: readonly SpecialPiece[]): PostProcessor {
   return {
     added: before.length + after.length,
-    apply: (tokens, textLength) => [
+    apply: (tokens, text) => [
       ...before.map(p => ({ id: p.id, text: p.text, start: 0, end: 0, special: true })),
       ...tokens,
-      ...after.map(p => ({ id: p.id, text: p.text, start: textLength, end: textLength, special: true })),
+      ...after.map(p => ({ id: p.id, text: p.text, start: text.length, end: text.length, special: true })),
     ],
   };
 }

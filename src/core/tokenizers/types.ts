@@ -1,4 +1,5 @@
 import type { CancellationFlag } from '../errors';
+import type { Replay } from './replay';
 
 /**
  * One token of the input. `start`/`end` are UTF-16 code-unit offsets into the original text
@@ -36,11 +37,13 @@ export interface Tokenizer {
   encode(text: string, options?: EncodeOptions): Token[];
   /** How many tokens `addSpecialTokens` adds to a single sequence. */
   numSpecialTokens(): number;
-  /** The post-processor: `[CLS] … [SEP]` for BERT; identity when the tokenizer has none. */
-  addSpecialTokens(tokens: readonly Token[], textLength: number): Token[];
+  /** The post-processor's special tokens: `[CLS] … [SEP]` for BERT; identity when it adds none. `text` is the input. */
+  addSpecialTokens(tokens: readonly Token[], text: string): Token[];
   /** The vocabulary's spelling of an id (undefined outside the vocabulary). */
   idToToken(id: number): string | undefined;
   tokenToId(token: string): number | undefined;
+  /** The steps that made the tokens overlapping [start, end) of `text` (undefined: no replay for this tokenizer). */
+  explain?(text: string, start: number, end: number): Replay;
   /** The pad token the tokenizer declares, if any. */
   readonly padToken?: { readonly id: number; readonly text: string };
 }
