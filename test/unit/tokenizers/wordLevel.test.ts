@@ -5,10 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
-import { nodeFiles } from '../../src/core/nodeFiles';
-import { loadTokenizerFile, tokenizerFromJson } from '../../src/core/tokenizers/loadTokenizer';
-import type { Token } from '../../src/core/tokenizers/types';
-import { rejection } from './helpers';
+import { nodeFiles } from '../../../src/core/nodeFiles';
+import { loadTokenizerFile, tokenizerFromJson } from '../../../src/core/tokenizers/loadTokenizer';
+import type { Token } from '../../../src/core/tokenizers/types';
+import { rejection } from '../helpers';
 
 const WORDS = ['white', 'refrigerator', 'is', 'evil', '.', ',', 'the', 'cat', 'é', 'über', 'σ', 'straße', '猫', 'كتاب', 'नमस्ते', '123', 'foo_bar', "'", 's', '!!', 'İ', 'ǅ'];
 
