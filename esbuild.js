@@ -52,6 +52,8 @@ const builds = [
 
 async function main() {
   const t0 = Date.now();
+  // Stale test bundles (a renamed or deleted test) must not keep running.
+  fs.rmSync(path.join(root, 'dist', 'test'), { recursive: true, force: true });
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();
     console.log('esbuild: watching');
