@@ -98,20 +98,22 @@ export async function openNpy(files: FileAccess, path: string): Promise<TensorSt
 /**
  * Serialises a float32 array as `.npy` version 1.0 ('<f4', C order), byte for byte as numpy's
  * `np.save` writes it (same header text, spare room for the first axis, data aligned to 64).
+ * An Int32Array (token ids, masks) is written as '<i8', PyTorch's index dtype.
  */
-export function writeNpy(shape: readonly number[], data: Float32Array): Uint8Array {
+export function writeNpy(shape: readonly number[], data: Float32Array | Int32Array): Uint8Array {
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) throw new LensError('shape', `writeNpy: shape ${shapeString(shape)} has a dimension ${d}, expected non-negative integers`);
   }
   const n = numel(shape);
   if (data.length !== n) throw new LensError('shape', `writeNpy: ${data.length} values, expected ${n} for shape ${shapeString(shape)}`);
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeString(shape)}, }`;
+  const ints = data instanceof Int32Array;
+  let header = `{'descr': '${ints ? '<i8' : '<f4'}', 'fortran_order': False, 'shape': ${shapeString(shape)}, }`;
   if (shape.length > 0) header += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length);
   const hlen = header.length + 1; // + '\n'
   const padlen = ARRAY_ALIGN - ((8 + 2 + hlen) % ARRAY_ALIGN); // numpy pads a full 64 when already aligned
   const total = hlen + padlen;
   if (total > 0xffff) throw new LensError('shape', `writeNpy: shape ${shapeString(shape)} needs a header of ${total} bytes, more than .npy 1.0 allows`);
-  const out = new Uint8Array(10 + total + 4 * n);
+  const out = new Uint8Array(10 + total + (ints ? 8 : 4) * n);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
@@ -121,7 +123,8 @@ export function writeNpy(shape: readonly number[], data: Float32Array): Uint8Arr
   out.fill(0x20, 10 + header.length, 10 + total - 1);
   out[10 + total - 1] = 0x0a;
   const view = new DataView(out.buffer, 10 + total);
-  for (let i = 0; i < n; i++) view.setFloat32(4 * i, data[i]!, true);
+  if (ints) for (let i = 0; i < n; i++) view.setBigInt64(8 * i, BigInt(data[i]!), true);
+  else for (let i = 0; i < n; i++) view.setFloat32(4 * i, data[i]!, true);
   return out;
 }
 

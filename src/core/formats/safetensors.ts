@@ -161,10 +161,10 @@ export async function openShardedSafetensors(files: FileAccess, indexPath: strin
   return { origin: indexPath, names: () => [...infos.keys()], get: name => infos.get(name) };
 }
 
-/** A float32 tensor to write. */
+/** A tensor to write: floats in any float dtype, or integers (ids, masks) as I64. */
 export interface TensorToWrite {
   readonly name: string;
-  readonly dtype: FloatDType;
+  readonly dtype: FloatDType | 'I64';
   readonly shape: readonly number[];
   readonly data: ArrayLike<number>;
 }
@@ -177,7 +177,7 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
   for (const t of tensors) {
     const n = numel(t.shape);
     if (t.data.length !== n) throw new LensError('shape', `writeSafetensors: tensor "${t.name}" has ${t.data.length} values, shape ${shapeString(t.shape)} needs ${n}`);
-    const bytes = n * DTYPE_BYTES[t.dtype];
+    const bytes = n * (t.dtype === 'I64' ? 8 : DTYPE_BYTES[t.dtype]);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
@@ -191,8 +191,9 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
   out.set(headerBytes, 8);
   let p = 8 + headerBytes.length;
   for (const t of tensors) {
-    encodeFloats(t.data, t.dtype, view, p);
-    p += t.data.length * DTYPE_BYTES[t.dtype];
+    if (t.dtype === 'I64') for (let i = 0; i < t.data.length; i++) view.setBigInt64(p + 8 * i, BigInt(t.data[i]!), true);
+    else encodeFloats(t.data, t.dtype, view, p);
+    p += t.data.length * (t.dtype === 'I64' ? 8 : DTYPE_BYTES[t.dtype]);
   }
   return out;
 }

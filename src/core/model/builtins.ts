@@ -92,6 +92,7 @@ export function seedModel(): Model {
     },
     config: { hiddenSize: 5, cell: 'rnn', nonlinearity: 'tanh', maxLength: 8, padTokenId: 0 },
     pad: { id: 0, text: '[pad]', source: 'builtin' },
+    isRandomRow: id => !SEED_ROWS.some(r => r.id === id),
     files: [],
   };
 }

@@ -28,6 +28,8 @@ export interface Model {
   readonly config: ModelConfig;
   /** The pad token and who declared it; undefined when neither config nor tokenizer names one. */
   readonly pad?: { readonly id: number; readonly text: string; readonly source: 'config.json' | 'tokenizer' | 'builtin' } | undefined;
+  /** True for rows that are random rather than learnt (the seed model's unlisted words). */
+  readonly isRandomRow?: ((id: number) => boolean) | undefined;
   /** Every file the model was read from (the worker caches by these paths and their mtimes). */
   readonly files: readonly string[];
 }

@@ -1,0 +1,213 @@
+// The host ↔ worker channel: typed requests with ids, one reply each (result or error).
+// Numbers travel as exact-size ArrayBuffers (transferred), never as number[] or JSON.
+import type { Replay } from '../core/tokenizers/replay';
+
+/** Which model (and optional tokenizer override) a request is about. */
+export interface ModelRef {
+  /** `builtin:NAME`, a model folder, or a model file. */
+  readonly model: string;
+  /** A tokenizer file/folder or a named encoding, overriding the model's own. */
+  readonly tokenizer?: string | undefined;
+}
+
+/** Options of the random encoder used when a model has none. */
+export interface RandomEncoderWire {
+  readonly cell?: 'rnn' | 'gru' | 'lstm' | undefined;
+  readonly nonlinearity?: 'tanh' | 'relu' | undefined;
+  readonly hiddenSize?: number | undefined;
+  readonly numLayers?: number | undefined;
+  readonly bidirectional?: boolean | undefined;
+  readonly seed?: number | undefined;
+}
+
+/** The pipeline's options as settings and the panel's options bar state them. */
+export interface PipelineOptionsWire {
+  readonly maxLength?: number | null | undefined;
+  readonly paddingSide?: 'right' | 'left' | undefined;
+  readonly truncationSide?: 'right' | 'left' | undefined;
+  readonly skipPadding?: boolean | undefined;
+  readonly addSpecialTokens?: boolean | undefined;
+  readonly random?: RandomEncoderWire | undefined;
+}
+
+/** Where a part of the model comes from, for labels ("real: file" / "random: seed"). */
+export interface PartLabelWire {
+  readonly real: boolean;
+  readonly source: string;
+  readonly tensor?: string | undefined;
+  readonly dtype?: string | undefined;
+  readonly shape?: readonly number[] | undefined;
+  readonly note?: string | undefined;
+}
+
+/** What a loaded model is. */
+export interface ModelSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly tokenizer: { readonly description: string; readonly source: string; readonly vocabSize: number };
+  readonly embedding: PartLabelWire & { readonly rows: number; readonly dim: number };
+  /** The model's own encoder, or null (a random one is made per request). */
+  readonly encoder: (PartLabelWire & EncoderSpecWire) | null;
+  readonly pad: { readonly id: number; readonly text: string; readonly source: string } | null;
+  readonly defaults: { readonly maxLength: number | null; readonly paddingSide: 'right' | 'left' | null };
+}
+
+/** An RNN's shape and kind. */
+export interface EncoderSpecWire {
+  readonly cell: 'rnn' | 'gru' | 'lstm';
+  readonly nonlinearity: 'tanh' | 'relu';
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+}
+
+/** A `(rows, cols)` float32 matrix as an exact-size buffer. */
+export interface MatrixWire {
+  readonly rows: number;
+  readonly cols: number;
+  /** Float32Array's buffer, exactly rows × cols × 4 bytes. */
+  readonly data: ArrayBuffer;
+}
+
+/** One layer-direction's step-by-step record. */
+export interface TraceWire {
+  readonly layer: number;
+  readonly direction: 0 | 1;
+  /** Int32Array: time steps in the order they ran. */
+  readonly order: ArrayBuffer;
+  /** (T, H): h_t after step t (zero rows for skipped steps). */
+  readonly h: MatrixWire;
+  readonly c: MatrixWire | null;
+  /** (T, G·H) activated gates in PyTorch's order (null for an Elman RNN). */
+  readonly gates: MatrixWire | null;
+}
+
+/** An encoder run: outputs, final states and traces. */
+export interface RnnRunWire {
+  readonly skipPadding: boolean;
+  readonly output: MatrixWire;
+  readonly hN: MatrixWire;
+  readonly cN: MatrixWire | null;
+  readonly traces: readonly TraceWire[];
+}
+
+/** Tokens as parallel arrays (Int32Array / Uint8Array buffers) plus their vocabulary spellings. */
+export interface TokensWire {
+  readonly count: number;
+  readonly ids: ArrayBuffer;
+  readonly starts: ArrayBuffer;
+  readonly ends: ArrayBuffer;
+  readonly special: ArrayBuffer;
+  readonly texts: readonly string[];
+}
+
+/** The full result of encoding one text. */
+export interface EncodeReply {
+  readonly model: ModelSummary;
+  readonly text: string;
+  readonly tokens: TokensWire;
+  /** Int32Array: row in (T, ·) of each real token. */
+  readonly positions: ArrayBuffer;
+  readonly truncated: number;
+  /** Int32Array (T). */
+  readonly inputIds: ArrayBuffer;
+  /** Uint8Array (T). */
+  readonly attentionMask: ArrayBuffer;
+  readonly embeddings: MatrixWire;
+  readonly encoder: EncoderSpecWire & { readonly real: boolean; readonly label: PartLabelWire; readonly seed: number | null };
+  readonly options: {
+    readonly maxLength: number | null;
+    readonly paddingSide: 'right' | 'left';
+    readonly truncationSide: 'right' | 'left';
+    readonly skipPadding: boolean;
+    readonly addSpecialTokens: boolean;
+    readonly padTokenId: number | null;
+  };
+  /** The run with the chosen pad treatment. */
+  readonly rnn: RnnRunWire;
+  /** The other pad treatment, for the side-by-side view (null when there are no pads). */
+  readonly rnnOther: RnnRunWire | null;
+  /** Wall time in the worker, ms (for the log). */
+  readonly elapsedMs: number;
+}
+
+/** Tokens of a text (hover, status bar, boundaries). */
+export interface TokenizeReply {
+  readonly tokens: TokensWire;
+  readonly tokenizer: string;
+}
+
+/** Rows of the embedding table and their nearest tokens. */
+export interface VectorsReply {
+  readonly dim: number;
+  /** Float32Array (ids.length, dim). */
+  readonly rows: ArrayBuffer;
+  readonly norms: readonly number[];
+  /** Per id: the k nearest tokens by cosine over the whole vocabulary (excluding itself). */
+  readonly neighbours: readonly (readonly { readonly id: number; readonly text: string; readonly cosine: number }[])[];
+  /** Whether each row is real or random (the seed model's unlisted words). */
+  readonly random: readonly boolean[];
+}
+
+/** A 2-D PCA projection of rows. */
+export interface ProjectReply {
+  /** Float32Array (n, 2). */
+  readonly points: ArrayBuffer;
+  readonly explained: readonly [number, number];
+  /** For a vocabulary sample: the ids that were sampled, and how many of how many. */
+  readonly sample: { readonly ids: readonly number[]; readonly texts: readonly string[]; readonly of: number } | null;
+}
+
+/** Every request the host can make, by its `type`. */
+export type WorkerRequest =
+  /** Load (or reuse) a model and describe it. */
+  | { readonly type: 'loadModel'; readonly ref: ModelRef }
+  /** Run the whole pipeline on a text. */
+  | { readonly type: 'encode'; readonly ref: ModelRef; readonly text: string; readonly options: PipelineOptionsWire; readonly keepGates: boolean }
+  /** Tokenize only. */
+  | { readonly type: 'tokenize'; readonly ref: ModelRef; readonly text: string }
+  /** Rows for ids, with k cosine neighbours each. */
+  | { readonly type: 'vectors'; readonly ref: ModelRef; readonly ids: readonly number[]; readonly k: number }
+  /** The steps behind the tokens of a span. */
+  | { readonly type: 'explain'; readonly ref: ModelRef; readonly text: string; readonly start: number; readonly end: number }
+  /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
+  | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
+  /** The files of an export (built in the worker: big JSON/CSV is heavy). */
+  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' };
+
+/** The reply type of each request type. */
+export interface WorkerReplies {
+  loadModel: ModelSummary;
+  encode: EncodeReply;
+  tokenize: TokenizeReply;
+  vectors: VectorsReply;
+  explain: Replay;
+  project: ProjectReply;
+  export: ExportReply;
+}
+
+/** Files to write: suffixes for the chosen base name, and bytes. */
+export interface ExportReply {
+  readonly files: readonly { readonly suffix: string; readonly bytes: ArrayBuffer }[];
+}
+
+/** An error as it crosses the thread boundary. */
+export interface WireError {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Host → worker. */
+export type ToWorker =
+  /** A request; `cancel` is a 4-byte SharedArrayBuffer the host sets to 1 to cancel it. */
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest; readonly cancel: SharedArrayBuffer | null };
+
+/** Worker → host. */
+export type FromWorker =
+  /** The worker is up. */
+  | { readonly type: 'ready' }
+  /** A request succeeded. */
+  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
+  /** A request failed. */
+  | { readonly type: 'error'; readonly id: number; readonly error: WireError };

@@ -1,0 +1,234 @@
+// Export of a result to files (run in the worker: building a 2048 × 768 JSON or CSV is heavy).
+import { writeNpy } from '../core/formats/npy';
+import { writeSafetensors, type TensorToWrite } from '../core/formats/safetensors';
+import { jsonFloat32, matrixJson } from '../core/format';
+import type { Matrix } from '../core/matrix';
+import type { EncodeReply, MatrixWire } from '../shared/workerProtocol';
+import type { ExportFormat } from '../shared/panelProtocol';
+
+/** One file to write: a suffix added to the chosen base name, and its bytes. */
+export interface ExportFile {
+  readonly suffix: string;
+  readonly bytes: Uint8Array;
+}
+
+/** The random encoder's weights, when the result used one (so an export can be checked). */
+export interface EncoderWeightsForExport {
+  readonly tensors: readonly { name: string; shape: number[]; data: Float32Array }[];
+}
+
+function m(w: MatrixWire): Matrix {
+  return { rows: w.rows, cols: w.cols, data: new Float32Array(w.data) };
+}
+
+/** The named arrays of a result, in the order files list them. */
+function arrays(r: EncodeReply): { name: string; shape: number[]; data: Float32Array | Int32Array }[] {
+  const T = new Int32Array(r.inputIds).length;
+  const list: { name: string; shape: number[]; data: Float32Array | Int32Array }[] = [
+    { name: 'input_ids', shape: [T], data: new Int32Array(r.inputIds) },
+    { name: 'attention_mask', shape: [T], data: Int32Array.from(new Uint8Array(r.attentionMask)) },
+    { name: 'embeddings', shape: [r.embeddings.rows, r.embeddings.cols], data: new Float32Array(r.embeddings.data) },
+    { name: 'output', shape: [r.rnn.output.rows, r.rnn.output.cols], data: new Float32Array(r.rnn.output.data) },
+    { name: 'h_n', shape: [r.rnn.hN.rows, r.rnn.hN.cols], data: new Float32Array(r.rnn.hN.data) },
+  ];
+  if (r.rnn.cN) list.push({ name: 'c_n', shape: [r.rnn.cN.rows, r.rnn.cN.cols], data: new Float32Array(r.rnn.cN.data) });
+  return list;
+}
+
+/** The files for one export format. `weights` are the random encoder's, included so the export is checkable. */
+export function exportFiles(r: EncodeReply, format: Exclude<ExportFormat, 'png'>, weights: EncoderWeightsForExport | null): ExportFile[] {
+  const enc = new TextEncoder();
+  switch (format) {
+    case 'npy':
+      return arrays(r).map(a => ({ suffix: `.${a.name}.npy`, bytes: writeNpy(a.shape, a.data) }));
+    case 'safetensors':
+      return [{ suffix: '.safetensors', bytes: safetensorsBytes(r, weights) }];
+    case 'json':
+      return [{ suffix: '.json', bytes: enc.encode(resultJson(r)) }];
+    case 'csv':
+      return csvFiles(r).map(([suffix, text]) => ({ suffix, bytes: enc.encode(text) }));
+    case 'python':
+      return [
+        { suffix: '.safetensors', bytes: safetensorsBytes(r, weights) },
+        { suffix: '.check.py', bytes: enc.encode(pythonCheck(r)) },
+      ];
+  }
+}
+
+function safetensorsBytes(r: EncodeReply, weights: EncoderWeightsForExport | null): Uint8Array {
+  const tensors: TensorToWrite[] = arrays(r).map(a => ({ name: a.name, dtype: a.data instanceof Int32Array ? 'I64' : 'F32', shape: a.shape, data: a.data }));
+  if (weights) for (const t of weights.tensors) tensors.push({ name: t.name, dtype: 'F32', shape: t.shape, data: t.data });
+  const e = r.encoder;
+  return writeSafetensors(tensors, {
+    format: 'pt',
+    producer: 'embedding-lens',
+    model: r.model.id,
+    tokenizer: r.model.tokenizer.source,
+    embedding: `${r.model.embedding.source}${r.model.embedding.tensor ? `#${r.model.embedding.tensor}` : ''}`,
+    encoder: JSON.stringify({ cell: e.cell, nonlinearity: e.nonlinearity, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, real: e.real, seed: e.seed, source: e.label.source }),
+    options: JSON.stringify(r.options),
+    text: r.text.length <= 4096 ? r.text : r.text.slice(0, 4096),
+  });
+}
+
+/** The CLI's `--format json` object, from a result. */
+export function resultJson(r: EncodeReply): string {
+  const ids = new Int32Array(r.tokens.ids);
+  const starts = new Int32Array(r.tokens.starts);
+  const ends = new Int32Array(r.tokens.ends);
+  const special = new Uint8Array(r.tokens.special);
+  const tokens = Array.from(ids, (id, i) => `\n    ${JSON.stringify({ id, text: r.tokens.texts[i], start: starts[i], end: ends[i], special: special[i] === 1 })}`);
+  const e = r.encoder;
+  const model = {
+    name: r.model.name,
+    id: r.model.id,
+    tokenizer: { real: true, kind: r.model.tokenizer.description, source: r.model.tokenizer.source, vocab_size: r.model.tokenizer.vocabSize },
+    embedding: { real: r.model.embedding.real, source: r.model.embedding.source, tensor: r.model.embedding.tensor, dtype: r.model.embedding.dtype, shape: [r.model.embedding.rows, r.model.embedding.dim], note: r.model.embedding.note },
+    encoder: { ...e.label, cell: e.cell, nonlinearity: e.nonlinearity, input_size: e.inputSize, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, ...(e.seed !== null ? { seed: e.seed } : {}) },
+    pad_token: r.model.pad,
+    options: { max_length: r.options.maxLength, padding_side: r.options.paddingSide, truncation_side: r.options.truncationSide, skip_padding: r.options.skipPadding, special_tokens: r.options.addSpecialTokens },
+    truncated_tokens: r.truncated,
+  };
+  const parts = [
+    `"model": ${JSON.stringify(model, null, 2).replace(/\n/g, '\n  ')}`,
+    `"tokens": [${tokens.join(',')}${tokens.length ? '\n  ' : ''}]`,
+    `"input_ids": ${JSON.stringify(Array.from(new Int32Array(r.inputIds)))}`,
+    `"attention_mask": ${JSON.stringify(Array.from(new Uint8Array(r.attentionMask)))}`,
+    `"embeddings": ${matrixJson(m(r.embeddings), '  ')}`,
+    `"output": ${matrixJson(m(r.rnn.output), '  ')}`,
+    `"h_n": ${matrixJson(m(r.rnn.hN), '  ')}`,
+  ];
+  if (r.rnn.cN) parts.push(`"c_n": ${matrixJson(m(r.rnn.cN), '  ')}`);
+  return `{\n  ${parts.join(',\n  ')}\n}\n`;
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvFiles(r: EncodeReply): [string, string][] {
+  const ids = new Int32Array(r.inputIds);
+  const mask = new Uint8Array(r.attentionMask);
+  const pos = new Int32Array(r.positions);
+  const tokenAt = new Map<number, string>();
+  pos.forEach((p, i) => tokenAt.set(p, r.tokens.texts[i]!));
+  const emb = m(r.embeddings);
+  const out = m(r.rnn.output);
+  const header = ['position', 'input_id', 'attention_mask', 'token', ...Array.from({ length: emb.cols }, (_, c) => `embedding_${c}`), ...Array.from({ length: out.cols }, (_, c) => `output_${c}`)];
+  const lines = [header.join(',')];
+  for (let t = 0; t < ids.length; t++) {
+    const row = [String(t), String(ids[t]), String(mask[t]), csvCell(tokenAt.get(t) ?? '[pad]')];
+    for (let c = 0; c < emb.cols; c++) row.push(jsonFloat32(emb.data[t * emb.cols + c]!));
+    for (let c = 0; c < out.cols; c++) row.push(jsonFloat32(out.data[t * out.cols + c]!));
+    lines.push(row.join(','));
+  }
+  const states = (name: string, w: MatrixWire): [string, string] => {
+    const s = m(w);
+    const ls = [['layer_direction', ...Array.from({ length: s.cols }, (_, c) => `${name}_${c}`)].join(',')];
+    for (let i = 0; i < s.rows; i++) ls.push([String(i), ...Array.from(s.data.subarray(i * s.cols, (i + 1) * s.cols), v => jsonFloat32(v))].join(','));
+    return [`.${name}.csv`, ls.join('\n') + '\n'];
+  };
+  const files: [string, string][] = [['.csv', lines.join('\n') + '\n'], states('h_n', r.rnn.hN)];
+  if (r.rnn.cN) files.push(states('c_n', r.rnn.cN));
+  return files;
+}
+
+function pyBool(b: boolean): string {
+  return b ? 'True' : 'False';
+}
+
+/**
+ * A Python script that recomputes the exported numbers with PyTorch and asserts they match:
+ * the embedding rows from the model's own file when there is one, and the encoder from the
+ * model's file or (random encoders) from the weights stored in the export.
+ */
+function pythonCheck(r: EncodeReply): string {
+  const e = r.encoder;
+  const cls = e.cell === 'rnn' ? 'RNN' : e.cell.toUpperCase();
+  const extra = e.cell === 'rnn' ? `, nonlinearity=${JSON.stringify(e.nonlinearity)}` : '';
+  const embFile = r.model.embedding.source.endsWith('.safetensors') ? r.model.embedding.source : null;
+  const encFile = e.real && e.label.source.endsWith('.safetensors') ? e.label.source : null;
+  const prefix = e.real ? (e.label.tensor ?? '').replace(/\*$/, '') : 'encoder.';
+  return `#!/usr/bin/env python3
+"""Recompute an Embedding Lens export with PyTorch and check it matches.
+
+Exported by Embedding Lens from model ${JSON.stringify(r.model.id)}.
+Needs: torch (and nothing else: safetensors files are read by the small reader below).
+Run:   python3 this_file.py
+"""
+import json, os, struct, sys
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPORT = os.path.join(HERE, os.path.basename(__file__).replace(".check.py", ".safetensors"))
+EMBEDDING_FILE = ${embFile ? JSON.stringify(embFile) : 'None'}  # the model's table, if it is a safetensors file
+EMBEDDING_TENSOR = ${JSON.stringify(r.model.embedding.tensor ?? 'embedding.weight')}
+ENCODER_FILE = ${encFile ? JSON.stringify(encFile) : 'None'}  # None: the encoder was random; its weights are in the export
+ENCODER_PREFIX = ${JSON.stringify(prefix)}
+SKIP_PADDING = ${pyBool(r.options.skipPadding)}
+ATOL = 1e-4
+
+DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64, "I64": torch.int64}
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = t["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(data[a:b]), dtype=DTYPES[t["dtype"]]).reshape(t["shape"]).to(torch.float32 if t["dtype"] != "I64" else torch.int64)
+    return out
+
+exported = read_safetensors(EXPORT)
+ids = exported["input_ids"]
+mask = exported["attention_mask"]
+if EMBEDDING_FILE and os.path.exists(EMBEDDING_FILE):
+    table = read_safetensors(EMBEDDING_FILE)[EMBEDDING_TENSOR]
+    emb = torch.nn.Embedding.from_pretrained(table)(ids)
+    print("embedding rows from", EMBEDDING_FILE)
+else:
+    emb = exported["embeddings"]
+    print("embedding rows from the export (the model's table is not a safetensors file here)")
+
+rnn = torch.nn.${cls}(${e.inputSize}, ${e.hiddenSize}, num_layers=${e.numLayers}, bidirectional=${pyBool(e.bidirectional)}, batch_first=True${extra})
+weights = read_safetensors(ENCODER_FILE) if ENCODER_FILE else exported
+state = {k[len(ENCODER_PREFIX):]: v for k, v in weights.items() if k.startswith(ENCODER_PREFIX)}
+missing = rnn.load_state_dict(state, strict=False).missing_keys
+if any(k.startswith("weight") for k in missing):
+    sys.exit("encoder weights missing: " + ", ".join(missing))
+
+with torch.no_grad():
+    x = emb.unsqueeze(0)
+    if SKIP_PADDING:
+        real = mask.nonzero().flatten()
+        a, b = int(real[0]) if len(real) else 0, int(real[-1]) + 1 if len(real) else 0
+        output = torch.zeros(len(ids), (2 if rnn.bidirectional else 1) * rnn.hidden_size)
+        if b > a:
+            out, state_n = rnn(x[:, a:b])
+            output[a:b] = out[0]
+        else:
+            layers = rnn.num_layers * (2 if rnn.bidirectional else 1)
+            zeros = torch.zeros(layers, 1, rnn.hidden_size)
+            state_n = (zeros, zeros) if isinstance(rnn, torch.nn.LSTM) else zeros
+    else:
+        out, state_n = rnn(x)
+        output = out[0]
+    h_n, c_n = (state_n if isinstance(state_n, tuple) else (state_n, None))
+
+def check(name, ours, theirs):
+    d = (ours - theirs).abs().max().item() if ours.numel() else 0.0
+    print(f"{name:12s} max |delta| = {d:.3g}")
+    assert d <= ATOL, f"{name} differs by {d}"
+
+check("embeddings", emb, exported["embeddings"])
+check("output", output, exported["output"])
+check("h_n", h_n[:, 0], exported["h_n"])
+if c_n is not None:
+    check("c_n", c_n[:, 0], exported["c_n"])
+print("OK: PyTorch", torch.__version__, "reproduces the exported numbers")
+`;
+}
