@@ -43,6 +43,13 @@ function listTests(dir) {
 const builds = [
   // Extension host: the only bundle where `vscode` exists.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // Worker thread: the core and the handlers; no vscode.
+  { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', plugins: [coreIsPure, noVscode] },
+  // Panel: a browser bundle (a node or vscode import fails here), CSS beside it.
+  {
+    bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', sourcemap: production ? false : 'inline', logLevel: 'warning', minify: production,
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist/webview', plugins: [noVscode],
+  },
   // CLI (package.json "bin" → bin/embedding-lens.js → dist/cli.js).
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [coreIsPure, noVscode] },
   // Unit tests: one bundle per test file. Packages stay external (mocha runs them; reference
@@ -50,10 +57,20 @@ const builds = [
   { ...node, entryPoints: listTests('test/unit'), outdir: 'dist/test/unit', outbase: 'test/unit', packages: 'external', plugins: [coreIsPure, noVscode] },
 ];
 
+/** Files the panel loads as they are: the codicon font and its CSS. */
+function copyAssets() {
+  const out = path.join(root, 'dist', 'webview');
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(path.join(root, 'node_modules', '@vscode', 'codicons', 'dist', f), path.join(out, f));
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   // Stale test bundles (a renamed or deleted test) must not keep running.
   fs.rmSync(path.join(root, 'dist', 'test'), { recursive: true, force: true });
+  copyAssets();
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();
     console.log('esbuild: watching');

@@ -1,10 +1,20 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { Lens } from './host/lens';
+import { createLog } from './host/log';
+
+/** What the extension returns from activate(): used by the integration tests. */
+export interface EmbeddingLensApi {
+  readonly lens: Lens;
+}
 
 /** Wiring only: everything the extension creates is pushed to context.subscriptions. */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Embedding Lens', { log: true });
+export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
+  const log = createLog();
   context.subscriptions.push(log);
   log.info(`Embedding Lens ${String(context.extension.packageJSON.version)} activated`);
+  const lens = new Lens(context, log);
+  context.subscriptions.push(lens);
+  return { lens };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,290 @@
+import * as vscode from 'vscode';
+import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource } from '../shared/panelProtocol';
+import type { ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
+import { TokenBoundaries } from './boundaries';
+import { modelLabel, readSettings, SECTION, type LensSettings } from './config';
+import { DisposableStore } from './disposables';
+import { exportResult } from './exporter';
+import { TokenHoverProvider } from './hover';
+import { ErrorReporter } from './log';
+import { BUILTIN_MODELS, pickModel, recentModels, rememberModel, saveModelSetting } from './modelPicker';
+import { InspectorPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel';
+import { withDelayedProgress } from './progress';
+import { TokenCountStatus } from './statusBar';
+import { TokenCache } from './tokenCache';
+import { WorkerClient } from './workerClient';
+
+/** Longest selection the panel encodes (characters); beyond it the user is told and asked to select less. */
+export const MAX_SELECTION_CHARS = 200_000;
+
+/** The seed example's sentence (the explainer's). */
+export const SEED_SENTENCE = 'White refrigerator is evil.';
+
+/**
+ * The extension's controller: owns the worker, the settings, the panel's requests and the
+ * editor features. Everything it creates is disposed with it.
+ */
+export class Lens implements PanelHost, vscode.Disposable {
+  readonly worker: WorkerClient;
+  readonly errors: ErrorReporter;
+  readonly tokens: TokenCache;
+  readonly status: TokenCountStatus;
+  readonly boundaries: TokenBoundaries;
+  private readonly disposables = new DisposableStore();
+  private readonly highlight = vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
+    borderStyle: 'solid',
+    borderWidth: '1px',
+  });
+  private encodeCts: vscode.CancellationTokenSource | undefined;
+  private warnedUntrusted = false;
+
+  readonly extensionUri: vscode.Uri;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.extensionUri = context.extensionUri;
+    this.errors = new ErrorReporter(log);
+    this.worker = this.disposables.add(new WorkerClient(context.extensionUri.fsPath, log));
+    this.tokens = new TokenCache(this.worker);
+    const onError = (what: string, e: unknown): void => this.errors.report(what, e);
+    this.status = this.disposables.add(new TokenCountStatus(this.worker, () => this.settings_(), onError));
+    this.boundaries = this.disposables.add(new TokenBoundaries(this.tokens, () => this.settings_(), onError));
+    this.disposables.add(this.highlight);
+    this.disposables.add(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(this.worker, this.tokens, () => this.settings_(), onError)));
+    this.disposables.add(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
+    this.disposables.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()));
+    this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => void InspectorPanel.revive(panel, this, state as PanelState | undefined) }));
+    this.registerCommands();
+    this.tellIfUntrusted(readSettings());
+  }
+
+  dispose(): void {
+    this.encodeCts?.cancel();
+    InspectorPanel.active?.dispose();
+    this.disposables.dispose();
+  }
+
+  /** The settings, with an untrusted workspace's model paths ignored (and the user told once). */
+  private settings_(): LensSettings {
+    const s = readSettings();
+    this.tellIfUntrusted(s);
+    return s;
+  }
+
+  private tellIfUntrusted(s: LensSettings): void {
+    if (s.ignoredUntrusted.length === 0 || this.warnedUntrusted) return;
+    this.warnedUntrusted = true;
+    const msg = `Embedding Lens ignores ${s.ignoredUntrusted.join(' and ')} from this workspace's settings because the workspace is not trusted; it uses ${s.ref.model} instead.`;
+    this.log.warn(msg);
+    void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+  }
+
+  private onSettingsChanged(): void {
+    this.errors.reset();
+    this.tokens.clear();
+    this.status.schedule();
+    this.boundaries.schedule();
+    const panel = InspectorPanel.active;
+    if (panel) {
+      panel.post({ type: 'didChangeSettings', settings: this.settings() });
+      const current = panel.currentText;
+      if (current) void this.encodeInto(panel, current.text, current.source);
+    }
+  }
+
+  private registerCommands(): void {
+    const reg = (id: string, fn: (...args: never[]) => unknown): void => {
+      this.disposables.add(
+        vscode.commands.registerCommand(id, async (...args: never[]) => {
+          try {
+            return await fn(...args);
+          } catch (e) {
+            this.errors.report(id, e, { always: true });
+            return undefined;
+          }
+        }),
+      );
+    };
+    reg('embeddingLens.inspectSelection', () => this.inspectSelection());
+    reg('embeddingLens.openPanel', () => this.openPanel());
+    reg('embeddingLens.selectModel', () => this.selectModel());
+    reg('embeddingLens.toggleTokenBoundaries', () => this.toggleBoundaries());
+    reg('embeddingLens.showSeedExample', () => this.showSeedExample());
+    reg('embeddingLens.inspectToken', (arg: { uri: string; start: number; end: number }) => this.inspectToken(arg));
+  }
+
+  /** Inspect Selection: the selection, or the current line when nothing is selected (and it says so). */
+  async inspectSelection(): Promise<{ ids: number[] } | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Embedding Lens: open a file and select text to inspect (or use "Open Embedding Panel" to type text).');
+      return undefined;
+    }
+    const doc = editor.document;
+    let range: vscode.Range = editor.selection;
+    if (editor.selection.isEmpty) {
+      range = doc.lineAt(editor.selection.active.line).range;
+      void vscode.window.setStatusBarMessage(`Embedding Lens: no selection \u2014 inspecting line ${range.start.line + 1}`, 4000);
+    }
+    const text = doc.getText(range);
+    if (text.length > MAX_SELECTION_CHARS) {
+      void vscode.window.showWarningMessage(`Embedding Lens: the selection has ${text.length.toLocaleString('en-US')} characters; select at most ${MAX_SELECTION_CHARS.toLocaleString('en-US')} to inspect it.`);
+      return undefined;
+    }
+    if (text.length === 0) {
+      void vscode.window.showInformationMessage(`Embedding Lens: line ${range.start.line + 1} is empty; select some text to inspect.`);
+      return undefined;
+    }
+    const source: TextSource = { uri: doc.uri.toString(), label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: doc.offsetAt(range.start) };
+    const panel = InspectorPanel.show(this);
+    await this.encodeInto(panel, text, source);
+    const ids = panel.result ? Array.from(new Int32Array(panel.result.result.inputIds)) : undefined;
+    return ids ? { ids } : undefined;
+  }
+
+  openPanel(): void {
+    InspectorPanel.show(this, false);
+  }
+
+  async showSeedExample(): Promise<void> {
+    const seed = 'builtin:seed';
+    if (readSettings().ref.model !== seed) await saveModelSetting(seed);
+    const panel = InspectorPanel.show(this, false);
+    await this.encodeInto(panel, SEED_SENTENCE, { uri: null, label: 'the seed example', offset: 0 });
+  }
+
+  async selectModel(): Promise<string | undefined> {
+    const current = readSettings().ref.model;
+    const chosen = await pickModel(this.context.globalState, current);
+    if (!chosen) return undefined;
+    // Check it loads before saving it, so a bad path leaves the working model in place.
+    const summary = await withDelayedProgress(`Embedding Lens: loading ${modelLabel(chosen)}`, token => this.worker.request({ type: 'loadModel', ref: { model: chosen, tokenizer: readSettings().ref.tokenizer } }, token));
+    await rememberModel(this.context.globalState, chosen);
+    await saveModelSetting(chosen);
+    this.log.info(`model: ${describe(summary)}`);
+    return chosen;
+  }
+
+  async toggleBoundaries(): Promise<boolean> {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    const next = !(c.get<boolean>('tokenBoundaries.enabled') ?? false);
+    await c.update('tokenBoundaries.enabled', next, vscode.ConfigurationTarget.Global);
+    await this.boundaries.refresh();
+    return next;
+  }
+
+  private async inspectToken(arg: { uri: string; start: number; end: number }): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
+    const line = doc.lineAt(doc.positionAt(arg.start).line);
+    const offset = doc.offsetAt(line.range.start);
+    const panel = InspectorPanel.show(this, false);
+    await this.encodeInto(panel, line.text, { uri: arg.uri, label: `${vscode.workspace.asRelativePath(doc.uri)}:${line.lineNumber + 1}`, offset }, { start: arg.start - offset, end: arg.end - offset });
+  }
+
+  // PanelHost
+
+  settings(): PanelSettings {
+    const s = readSettings();
+    const models = [...BUILTIN_MODELS.map(b => ({ value: b.value, label: b.label })), ...recentModels(this.context.globalState).map(r => ({ value: r, label: modelLabel(r) }))];
+    if (!models.some(m => m.value === s.ref.model)) models.push({ value: s.ref.model, label: modelLabel(s.ref.model) });
+    return { model: s.ref.model, models, options: s.options };
+  }
+
+  async encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<void> {
+    const s = this.settings_();
+    this.encodeCts?.cancel();
+    const cts = (this.encodeCts = new vscode.CancellationTokenSource());
+    const requestId = panel.newRequestId();
+    panel.post({ type: 'didStart', requestId, label: source.label });
+    try {
+      const result = await withDelayedProgress('Embedding Lens: encoding', token => this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token), cts.token);
+      if (cts.token.isCancellationRequested) return;
+      this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms`);
+      panel.post({ type: 'didEncode', requestId, result, source, focus });
+    } catch (e) {
+      panel.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string }).reason ?? 'internal' });
+      if ((e as { reason?: string }).reason !== 'cancelled') this.errors.report('encode', e, { always: true });
+    } finally {
+      if (this.encodeCts === cts) this.encodeCts = undefined;
+      cts.dispose();
+    }
+  }
+
+  async applyOptions(panel: InspectorPanel, model: string | undefined, options: PipelineOptionsWire): Promise<void> {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    const target = vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const updates: [string, unknown][] = [
+      ['maxLength', options.maxLength ?? null],
+      ['paddingSide', options.paddingSide],
+      ['truncationSide', options.truncationSide],
+      ['skipPadding', options.skipPadding],
+      ['specialTokens', options.addSpecialTokens],
+    ];
+    for (const [key, value] of updates) if (value !== undefined && c.get(key) !== value) await c.update(key, value, target);
+    if (model && model !== readSettings().ref.model) await saveModelSetting(model);
+    // onDidChangeConfiguration re-encodes; if nothing changed, re-encode anyway so the panel answers.
+    const current = panel.currentText;
+    if (current && !updates.some(([k, v]) => v !== undefined && c.get(k) !== v)) void this.encodeInto(panel, current.text, current.source);
+  }
+
+  async lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void> {
+    const vectors = await this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k });
+    panel.post({ type: 'didLookup', requestId, ids, vectors });
+  }
+
+  async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
+    const text = panel.result?.result.text;
+    if (text === undefined) return;
+    const replay = await this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end });
+    panel.post({ type: 'didExplain', requestId, replay });
+  }
+
+  async project(panel: InspectorPanel, m: Extract<FromPanel, { type: 'project' }>): Promise<void> {
+    const r = panel.result?.result;
+    if (!r) return;
+    let matrix = r.embeddings;
+    if (m.what === 'hidden') {
+      const dirs = r.encoder.bidirectional ? 2 : 1;
+      const trace = r.rnn.traces[m.layer * dirs + m.direction];
+      if (!trace) return;
+      matrix = trace.h;
+    }
+    // The worker gets a copy: the panel's result must stay intact for replays.
+    const copy = { rows: matrix.rows, cols: matrix.cols, data: matrix.data.slice(0) };
+    const projection = await this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 });
+    panel.post({ type: 'didProject', requestId: m.requestId, what: m.what, projection });
+  }
+
+  async exportResult(panel: InspectorPanel, requestId: number, format: ExportFormat, png?: ArrayBuffer): Promise<void> {
+    const r = panel.result;
+    if (!r) throw new Error('nothing to export yet: inspect some text first');
+    const path = await exportResult(this.worker, r.result, format, png, this.log);
+    panel.post({ type: 'didExport', requestId, path });
+  }
+
+  reveal(source: TextSource, start: number, end: number, highlightOnly: boolean): void {
+    if (!source.uri) return;
+    const editor = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === source.uri);
+    const apply = (e: vscode.TextEditor): void => {
+      const range = new vscode.Range(e.document.positionAt(source.offset + start), e.document.positionAt(source.offset + end));
+      e.setDecorations(this.highlight, [range]);
+      if (!highlightOnly) e.selection = new vscode.Selection(range.start, range.end);
+      e.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    };
+    if (editor) apply(editor);
+    else if (!highlightOnly) void vscode.window.showTextDocument(vscode.Uri.parse(source.uri), { viewColumn: vscode.ViewColumn.One }).then(apply);
+  }
+
+  clearHighlight(): void {
+    for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.highlight, []);
+  }
+}
+
+function describe(m: ModelSummary): string {
+  const enc = m.encoder ? `${m.encoder.cell} H=${m.encoder.hiddenSize} L=${m.encoder.numLayers}${m.encoder.bidirectional ? ' bi' : ''} (real)` : 'no encoder (random per settings)';
+  return `${m.name}: ${m.tokenizer.description}, embedding ${m.embedding.rows}\u00d7${m.embedding.dim} ${m.embedding.dtype ?? ''}, ${enc}`;
+}

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource, ToPanel } from '../shared/panelProtocol';
+import type { EncodeReply } from '../shared/workerProtocol';
+import { DisposableStore } from './disposables';
+
+/** The panel's view type (also the serializer's key). */
+export const PANEL_VIEW_TYPE = 'embeddingLens.panel';
+
+/** What the panel needs from the rest of the host. */
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  /** Encode `text` with the current settings and show it in this panel. */
+  encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<void>;
+  settings(): PanelSettings;
+  /** Apply options chosen in the panel (they become the workspace's settings) and re-encode. */
+  applyOptions(panel: InspectorPanel, model: string | undefined, options: Extract<FromPanel, { type: 'setOptions' }>['options']): Promise<void>;
+  /** Requests that go to the worker on the panel's behalf. */
+  lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void>;
+  explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void>;
+  project(panel: InspectorPanel, message: Extract<FromPanel, { type: 'project' }>): Promise<void>;
+  exportResult(panel: InspectorPanel, requestId: number, format: ExportFormat, png?: ArrayBuffer): Promise<void>;
+  reveal(source: TextSource, start: number, end: number, highlightOnly: boolean): void;
+  clearHighlight(): void;
+  log: vscode.LogOutputChannel;
+}
+
+/**
+ * The inspector panel: one webview that shows the last result. The webview speaks first
+ * (`ready`); the host answers with the settings and replays the last result, so a panel that
+ * was hidden or reloaded shows its data again without retainContextWhenHidden.
+ */
+export class InspectorPanel implements vscode.Disposable {
+  private static current: InspectorPanel | undefined;
+  private readonly disposables = new DisposableStore();
+  private lastResult: { requestId: number; result: EncodeReply; source: TextSource; focus?: { start: number; end: number } | undefined } | undefined;
+  private lastText: { text: string; source: TextSource } | undefined;
+  private readyCount = 0;
+  private nextRequestId = 1;
+  /** What the webview reported it drew last (tests read it through the extension's API). */
+  rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
+  private readonly renderedListeners = new Set<(r: Extract<FromPanel, { type: 'rendered' }>) => void>();
+
+  /** The open panel, if any. */
+  static get active(): InspectorPanel | undefined {
+    return InspectorPanel.current;
+  }
+
+  /** Shows the panel (creating it beside the editor when there is none). */
+  static show(host: PanelHost, preserveFocus = true): InspectorPanel {
+    if (InspectorPanel.current) {
+      InspectorPanel.current.panel.reveal(undefined, preserveFocus);
+      return InspectorPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Embedding Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, webviewOptions(host.extensionUri));
+    return new InspectorPanel(panel, host);
+  }
+
+  /** Restores a panel VS Code kept across a reload (WebviewPanelSerializer). */
+  static revive(panel: vscode.WebviewPanel, host: PanelHost, state: PanelState | undefined): InspectorPanel {
+    InspectorPanel.current?.dispose();
+    panel.webview.options = webviewOptions(host.extensionUri);
+    const p = new InspectorPanel(panel, host);
+    if (state?.last) p.lastText = state.last;
+    return p;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly host: PanelHost,
+  ) {
+    InspectorPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = panelHtml(panel.webview, host.extensionUri);
+    this.disposables.add(panel.onDidDispose(() => this.dispose()));
+    this.disposables.add(panel.webview.onDidReceiveMessage((m: FromPanel) => this.onMessage(m)));
+  }
+
+  /** A fresh id for a host-initiated request shown in this panel. */
+  newRequestId(): number {
+    return this.nextRequestId++ + 1_000_000;
+  }
+
+  /** Sends a message to the webview (dropped when it is gone). */
+  post(message: ToPanel): void {
+    if (message.type === 'didEncode') {
+      this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
+      this.lastText = { text: message.result.text, source: message.source };
+    }
+    void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  /** The text last shown (to re-encode when settings change). */
+  get currentText(): { text: string; source: TextSource } | undefined {
+    return this.lastText;
+  }
+
+  /** Resolves with the next `rendered` report from the webview. */
+  whenRendered(): Promise<Extract<FromPanel, { type: 'rendered' }>> {
+    return new Promise(resolve => {
+      const l = (r: Extract<FromPanel, { type: 'rendered' }>): void => {
+        this.renderedListeners.delete(l);
+        resolve(r);
+      };
+      this.renderedListeners.add(l);
+    });
+  }
+
+  /** How many times the webview said `ready` (reloads included). */
+  get readyTimes(): number {
+    return this.readyCount;
+  }
+
+  dispose(): void {
+    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
+    this.host.clearHighlight();
+    this.disposables.dispose();
+    this.panel.dispose();
+  }
+
+  private onMessage(m: FromPanel): void {
+    const fail = (requestId: number) => (e: unknown) =>
+      this.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string })?.reason ?? 'internal' });
+    switch (m.type) {
+      case 'ready':
+        this.readyCount++;
+        this.post({ type: 'didChangeSettings', settings: this.host.settings() });
+        if (this.lastResult) this.post({ type: 'didEncode', ...this.lastResult });
+        else if (this.lastText) void this.host.encodeInto(this, this.lastText.text, this.lastText.source);
+        return;
+      case 'encode':
+        void this.host.encodeInto(this, m.text, { uri: null, label: 'typed text', offset: 0 });
+        return;
+      case 'setOptions':
+        void this.host.applyOptions(this, m.model, m.options);
+        return;
+      case 'revealToken':
+      case 'highlightToken': {
+        const source = this.lastResult?.source;
+        if (!source) return;
+        if (m.type === 'highlightToken' && !m.span) this.host.clearHighlight();
+        else if (m.type === 'highlightToken') this.host.reveal(source, m.span!.start, m.span!.end, true);
+        else this.host.reveal(source, m.start, m.end, false);
+        return;
+      }
+      case 'lookup':
+        this.host.lookup(this, m.requestId, m.ids, m.k).catch(fail(m.requestId));
+        return;
+      case 'explain':
+        this.host.explain(this, m.requestId, m.start, m.end).catch(fail(m.requestId));
+        return;
+      case 'project':
+        this.host.project(this, m).catch(fail(m.requestId));
+        return;
+      case 'export':
+        this.host.exportResult(this, m.requestId, m.format, m.png).catch(fail(m.requestId));
+        return;
+      case 'selectModel':
+        void vscode.commands.executeCommand('embeddingLens.selectModel');
+        return;
+      case 'rendered':
+        this.rendered = m;
+        this.host.log.info(`panel drew request ${m.requestId}: ${m.tokens} tokens, T = ${m.inputIds.length}`);
+        for (const l of [...this.renderedListeners]) l(m);
+        return;
+      default:
+        this.host.log.warn(`panel sent an unknown message: ${JSON.stringify(m)}`);
+    }
+  }
+
+  /** The last result (for export). */
+  get result(): { requestId: number; result: EncodeReply; source: TextSource } | undefined {
+    return this.lastResult;
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Only our built bundles and media; nothing else on disk is reachable from the webview.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    enableFindWidget: true,
+  };
+}
+
+/** The panel's HTML: strict CSP, scripts only by a per-render crypto nonce, no inline handlers. */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(18).toString('base64');
+  const asset = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data: blob:`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('dist', 'webview', 'codicon.css')}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${asset('dist', 'webview', 'webview.css')}">
+<title>Embedding Lens</title>
+</head>
+<body>
+<div id="app" role="application" aria-label="Embedding Lens inspector"></div>
+<script nonce="${nonce}" src="${asset('dist', 'webview', 'webview.js')}"></script>
+</body>
+</html>`;
+}

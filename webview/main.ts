@@ -1,0 +1,148 @@
+// The Embedding Lens panel. It speaks first (`ready`), then draws whatever the host sends.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import './styles.css';
+import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
+import { clear, h } from './dom';
+import { decodeResult, type Result } from './result';
+import { onThemeChange, readPalette } from './theme';
+import { OptionsBar } from './views/optionsBar';
+import { PipelineHeader } from './views/pipelineHeader';
+import { TokensView } from './views/tokens';
+import { MatrixView } from './views/matrix';
+import { HiddenView } from './views/hidden';
+import { Selection } from './selection';
+import { saveState, vscode } from './vscodeApi';
+
+/** A view of the result that the app keeps up to date. */
+export interface ResultView {
+  readonly element: HTMLElement;
+  show(result: Result): void;
+  /** The theme changed: repaint canvases. */
+  repaint?(): void;
+}
+
+class App {
+  private readonly root = document.getElementById('app')!;
+  private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  private readonly empty: HTMLElement;
+  private readonly body = h('div', { class: 'result', hidden: true });
+  private readonly options = new OptionsBar();
+  private readonly header = new PipelineHeader();
+  private readonly selection = new Selection();
+  private readonly views: ResultView[];
+  private readonly tabs: HTMLElement;
+  private pending = 0;
+
+  constructor() {
+    this.empty = this.emptyState();
+    const tokens = new TokensView(this.selection);
+    const matrix = new MatrixView(this.selection);
+    const hidden = new HiddenView(this.selection);
+    this.views = [this.header, tokens, matrix, hidden];
+    const tabDefs: [string, string, HTMLElement][] = [
+      ['tokens', 'Tokens', tokens.element],
+      ['matrix', 'Padded matrix', matrix.element],
+      ['hidden', 'Hidden states', hidden.element],
+    ];
+    this.tabs = h('vscode-tabs', { 'aria-label': 'Views of the result', panel: true });
+    for (const [id, title, el] of tabDefs) {
+      this.tabs.append(h('vscode-tab-header', { slot: 'header', id: `tab-${id}` }, title));
+      this.tabs.append(h('vscode-tab-panel', { 'data-tab': id }, el));
+    }
+    const saved = vscode.getState()?.tab;
+    const index = tabDefs.findIndex(([id]) => id === saved);
+    if (index > 0) this.tabs.setAttribute('selected-index', String(index));
+    this.tabs.addEventListener('vsc-tabs-select', e => {
+      const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+      saveState({ tab: tabDefs[i]?.[0] });
+    });
+    this.body.append(this.header.element, this.tabs);
+    this.root.append(this.options.element, this.status, this.empty, this.body);
+    window.addEventListener('message', e => this.onMessage(e.data as ToPanel));
+    onThemeChange(() => {
+      const p = readPalette();
+      for (const v of this.views) v.repaint?.();
+      void p;
+    });
+    vscode.postMessage({ type: 'ready' });
+  }
+
+  private emptyState(): HTMLElement {
+    const area = h('vscode-textarea', { id: 'input-text', rows: 5, placeholder: 'Type or paste text here, or select text in an editor and run "Embedding Lens: Inspect Selection".', 'aria-label': 'Text to inspect', resize: 'vertical' });
+    const go = h('vscode-button', { id: 'inspect-text' }, 'Inspect');
+    const seed = h('vscode-button', { id: 'seed-example', secondary: true }, 'Show the seed example');
+    const send = (): void => {
+      const text = (area as unknown as { value: string }).value;
+      if (text.trim()) vscode.postMessage({ type: 'encode', text });
+    };
+    go.addEventListener('click', send);
+    area.addEventListener('keydown', e => {
+      if ((e as KeyboardEvent).key === 'Enter' && ((e as KeyboardEvent).ctrlKey || (e as KeyboardEvent).metaKey)) send();
+    });
+    seed.addEventListener('click', () => vscode.postMessage({ type: 'encode', text: 'White refrigerator is evil.' }));
+    return h('section', { class: 'empty', 'aria-label': 'Inspect text' },
+      h('h2', {}, 'What does the model see?'),
+      h('p', {}, 'Text is split by the model\u2019s tokenizer, each id picks its row of the embedding table, the rows are padded into a (T, E) matrix, and an RNN reads them one step at a time.'),
+      area,
+      h('div', { class: 'buttons' }, go, seed),
+    );
+  }
+
+  private onMessage(m: ToPanel): void {
+    switch (m.type) {
+      case 'didStart':
+        this.pending = m.requestId;
+        this.setStatus('busy', `Encoding ${m.label}\u2026`);
+        return;
+      case 'didEncode': {
+        if (this.pending && m.requestId < this.pending) return; // a superseded request
+        this.pending = 0;
+        const r = decodeResult(m.requestId, m.result, m.source, m.focus);
+        this.setStatus('', '');
+        this.empty.hidden = true;
+        this.body.hidden = false;
+        this.selection.reset(r);
+        for (const v of this.views) v.show(r);
+        if (m.focus) this.selection.selectSpan(m.focus.start, m.focus.end);
+        vscode.postMessage({ type: 'rendered', requestId: m.requestId, inputIds: Array.from(r.inputIds), tokens: r.n });
+        return;
+      }
+      case 'didFail':
+        if (m.reason === 'cancelled') {
+          this.setStatus('', '');
+          return;
+        }
+        this.pending = 0;
+        this.setStatus('error', m.message);
+        return;
+      case 'didChangeSettings':
+        this.options.setSettings(m.settings as PanelSettings);
+        return;
+      case 'didLookup':
+      case 'didExplain':
+      case 'didProject':
+      case 'didExport':
+        window.dispatchEvent(new CustomEvent('lens-reply', { detail: m }));
+        return;
+    }
+  }
+
+  private setStatus(kind: '' | 'busy' | 'error', text: string): void {
+    clear(this.status);
+    this.status.className = `status ${kind}`;
+    if (kind === 'busy') this.status.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
+    if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
+    if (text) this.status.append(h('span', {}, text));
+  }
+}
+
+new App();

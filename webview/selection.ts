@@ -1,0 +1,59 @@
+// The selected and hovered token, shared by every view (hovering a chip highlights its row and
+// column everywhere and its span in the editor).
+import type { Result } from './result';
+import { saveState, vscode } from './vscodeApi';
+
+type Listener = () => void;
+
+/** Which token (index into the real tokens) is selected / under the pointer. */
+export class Selection {
+  selected = -1;
+  hovered = -1;
+  private result: Result | undefined;
+  private readonly listeners = new Set<Listener>();
+
+  /** A new result: keep the selection by index when it still exists. */
+  reset(r: Result): void {
+    this.result = r;
+    const saved = vscode.getState()?.selectedToken ?? -1;
+    this.selected = saved >= 0 && saved < r.n ? saved : -1;
+    this.hovered = -1;
+    this.emit();
+  }
+
+  select(i: number, reveal = false): void {
+    this.selected = i;
+    saveState({ selectedToken: i });
+    const r = this.result;
+    if (reveal && r && i >= 0) vscode.postMessage({ type: 'revealToken', start: r.starts[i]!, end: r.ends[i]! });
+    this.emit();
+  }
+
+  /** Selects the first token overlapping [start, end) of the text. */
+  selectSpan(start: number, end: number): void {
+    const r = this.result;
+    if (!r) return;
+    for (let i = 0; i < r.n; i++) {
+      if (r.starts[i]! < Math.max(end, start + 1) && r.ends[i]! > start) {
+        this.select(i);
+        return;
+      }
+    }
+  }
+
+  hover(i: number): void {
+    if (i === this.hovered) return;
+    this.hovered = i;
+    const r = this.result;
+    vscode.postMessage({ type: 'highlightToken', span: r && i >= 0 ? { start: r.starts[i]!, end: r.ends[i]! } : null });
+    this.emit();
+  }
+
+  onChange(l: Listener): void {
+    this.listeners.add(l);
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}
