@@ -55,6 +55,9 @@ const builds = [
   // Unit tests: one bundle per test file. Packages stay external (mocha runs them; reference
   // libraries such as the Rust `tokenizers` binding load their native code at run time).
   { ...node, entryPoints: listTests('test/unit'), outdir: 'dist/test/unit', outbase: 'test/unit', packages: 'external', plugins: [coreIsPure, noVscode] },
+  // Integration tests: the mocha runner VS Code loads (extensionTestsPath) and one bundle per
+  // suite; they run in the extension host, where `vscode` exists and mocha comes from node_modules.
+  { ...node, entryPoints: ['test/integration/index.ts', ...listTests('test/integration')], outdir: 'dist/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha'] },
 ];
 
 /** Files the panel loads as they are: the codicon font and its CSS. */

@@ -1,10 +1,13 @@
 import type * as vscode from 'vscode';
 import { Lens } from './host/lens';
 import { createLog } from './host/log';
+import { InspectorPanel } from './host/panel';
 
 /** What the extension returns from activate(): used by the integration tests. */
 export interface EmbeddingLensApi {
   readonly lens: Lens;
+  /** The open panel, if any (the tests' bundle has its own copy of the classes, so it asks here). */
+  activePanel(): InspectorPanel | undefined;
 }
 
 /** Wiring only: everything the extension creates is pushed to context.subscriptions. */
@@ -14,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
   log.info(`Embedding Lens ${String(context.extension.packageJSON.version)} activated`);
   const lens = new Lens(context, log);
   context.subscriptions.push(lens);
-  return { lens };
+  return { lens, activePanel: () => InspectorPanel.active };
 }
 
 export function deactivate(): void {}

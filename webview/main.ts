@@ -55,8 +55,8 @@ class App {
     ];
     this.tabs = h('vscode-tabs', { 'aria-label': 'Views of the result', panel: true });
     for (const [id, title, el] of tabDefs) {
-      this.tabs.append(h('vscode-tab-header', { slot: 'header', id: `tab-${id}` }, title));
-      this.tabs.append(h('vscode-tab-panel', { 'data-tab': id }, el));
+      this.tabs.append(h('vscode-tab-header', { slot: 'header', 'data-tab': id }, title));
+      this.tabs.append(h('vscode-tab-panel', { 'data-panel': id }, el));
     }
     const saved = vscode.getState()?.tab;
     const index = tabDefs.findIndex(([id]) => id === saved);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource } from '../shared/panelProtocol';
-import type { ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
+import type { EncodeReply, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
 import { modelLabel, readSettings, SECTION, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
@@ -141,9 +141,8 @@ export class Lens implements PanelHost, vscode.Disposable {
     }
     const source: TextSource = { uri: doc.uri.toString(), label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: doc.offsetAt(range.start) };
     const panel = InspectorPanel.show(this);
-    await this.encodeInto(panel, text, source);
-    const ids = panel.result ? Array.from(new Int32Array(panel.result.result.inputIds)) : undefined;
-    return ids ? { ids } : undefined;
+    const result = await this.encodeInto(panel, text, source);
+    return result ? { ids: Array.from(new Int32Array(result.inputIds)) } : undefined;
   }
 
   openPanel(): void {
@@ -194,7 +193,8 @@ export class Lens implements PanelHost, vscode.Disposable {
     return { model: s.ref.model, models, options: s.options };
   }
 
-  async encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<void> {
+  /** Encodes `text` into `panel`; resolves with the result, or undefined when it failed or was superseded. */
+  async encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<EncodeReply | undefined> {
     const s = this.settings_();
     this.encodeCts?.cancel();
     const cts = (this.encodeCts = new vscode.CancellationTokenSource());
@@ -202,12 +202,14 @@ export class Lens implements PanelHost, vscode.Disposable {
     panel.post({ type: 'didStart', requestId, label: source.label });
     try {
       const result = await withDelayedProgress('Embedding Lens: encoding', token => this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token), cts.token);
-      if (cts.token.isCancellationRequested) return;
+      if (cts.token.isCancellationRequested) return undefined;
       this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms`);
       panel.post({ type: 'didEncode', requestId, result, source, focus });
+      return result;
     } catch (e) {
       panel.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string }).reason ?? 'internal' });
       if ((e as { reason?: string }).reason !== 'cancelled') this.errors.report('encode', e, { always: true });
+      return undefined;
     } finally {
       if (this.encodeCts === cts) this.encodeCts = undefined;
       cts.dispose();

@@ -18,6 +18,8 @@ const MODEL_REASONS = new Set(['badFile', 'badFormat', 'shape', 'dtype', 'vocabM
  */
 export class ErrorReporter {
   private readonly shown = new Set<string>();
+  /** Messages shown to the user, oldest first (the integration tests read it). */
+  readonly history: string[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -34,6 +36,7 @@ export class ErrorReporter {
     if (!always && this.shown.has(key)) return;
     this.shown.add(key);
     const firstLine = message.split('\n')[0]!;
+    this.history.push(firstLine);
     const actions = MODEL_REASONS.has(reason) || reason === 'option' ? [SELECT_MODEL, OPEN_LOG] : [OPEN_LOG];
     void vscode.window.showErrorMessage(`Embedding Lens: ${firstLine}`, ...actions).then(choice => {
       if (choice === OPEN_LOG) this.log.show(true);

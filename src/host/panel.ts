@@ -11,7 +11,7 @@ export const PANEL_VIEW_TYPE = 'embeddingLens.panel';
 export interface PanelHost {
   readonly extensionUri: vscode.Uri;
   /** Encode `text` with the current settings and show it in this panel. */
-  encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<void>;
+  encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<unknown>;
   settings(): PanelSettings;
   /** Apply options chosen in the panel (they become the workspace's settings) and re-encode. */
   applyOptions(panel: InspectorPanel, model: string | undefined, options: Extract<FromPanel, { type: 'setOptions' }>['options']): Promise<void>;
@@ -39,6 +39,8 @@ export class InspectorPanel implements vscode.Disposable {
   private nextRequestId = 1;
   /** What the webview reported it drew last (tests read it through the extension's API). */
   rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
+  /** How many results the webview has drawn. */
+  renderCount = 0;
   private readonly renderedListeners = new Set<(r: Extract<FromPanel, { type: 'rendered' }>) => void>();
 
   /** The open panel, if any. */
@@ -160,6 +162,7 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'rendered':
         this.rendered = m;
+        this.renderCount++;
         this.host.log.info(`panel drew request ${m.requestId}: ${m.tokens} tokens, T = ${m.inputIds.length}`);
         for (const l of [...this.renderedListeners]) l(m);
         return;

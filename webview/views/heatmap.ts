@@ -43,6 +43,9 @@ export class Heatmap {
   private markRow = -1;
   private frame = 0;
   private drag: { x: number; y: number; vx: number; vy: number } | undefined;
+  /** Until the user zooms or pans, the view follows the panel's size (fit on resize). */
+  private userView = false;
+  private lastWidth = 0;
   /** Milliseconds the last full paint of the bitmap took (for the perf check and the log). */
   lastPaintMs = 0;
   onViewChange?: (v: HeatmapView) => void;
@@ -79,7 +82,13 @@ export class Heatmap {
     });
     this.canvas.addEventListener('wheel', e => this.onWheel(e), { passive: false });
     this.canvas.addEventListener('keydown', e => this.onKey(e));
-    new ResizeObserver(() => this.requestDraw()).observe(this.element);
+    new ResizeObserver(() => {
+      // A matrix set while its tab was hidden was fitted to no width: fit again once visible.
+      const w = this.element.clientWidth;
+      if (!this.userView && w !== this.lastWidth && w > 0) this.fit();
+      this.lastWidth = w;
+      this.requestDraw();
+    }).observe(this.element);
   }
 
   /** Shows `mat` on a symmetric colour scale ±limit (default: the largest |value|). */
@@ -93,6 +102,7 @@ export class Heatmap {
     this.limit = limit ?? (max || 1);
     this.canvas.setAttribute('aria-label', `${this.options.label}: ${mat.rows} rows, ${mat.cols} columns, values from ${(-this.limit).toPrecision(3)} to ${this.limit.toPrecision(3)}`);
     this.paintBitmap();
+    this.userView = false;
     this.fit();
   }
 
@@ -115,6 +125,7 @@ export class Heatmap {
 
   /** Restores a zoom/pan (from setState). */
   setView(v: HeatmapView): void {
+    this.userView = true;
     this.view = { ...v };
     this.clampView();
     this.requestDraw();
@@ -306,6 +317,7 @@ export class Heatmap {
     if (this.drag) {
       const dx = (e.clientX - this.drag.x) / this.view.scale;
       const dy = (e.clientY - this.drag.y) / this.view.scale;
+      this.userView = true;
       this.view = { ...this.view, x: Math.round(this.drag.vx - dx), y: Math.round(this.drag.vy - dy) };
       this.clampView();
       this.requestDraw();
@@ -349,6 +361,7 @@ export class Heatmap {
   }
 
   private zoomAround(row: number, col: number, factor: number, e?: WheelEvent): void {
+    this.userView = true;
     const scale = Math.max(MIN_CELL, Math.min(MAX_CELL, this.view.scale * factor));
     const rect = this.canvas.getBoundingClientRect();
     const px = e ? e.clientX - rect.left - LABEL_WIDTH : 0;
@@ -370,6 +383,7 @@ export class Heatmap {
         this.zoomAround(v.y, v.x, 0.8);
         break;
       case '0':
+        this.userView = false;
         this.fit();
         break;
       case 'ArrowLeft':
@@ -388,6 +402,7 @@ export class Heatmap {
         return;
     }
     e.preventDefault();
+    if (e.key !== '0') this.userView = true;
     this.clampView();
     this.requestDraw();
     this.onViewChange?.(this.view);

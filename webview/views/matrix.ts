@@ -19,6 +19,7 @@ export class MatrixView {
   private readonly printout = h('pre', { class: 'printout', id: 'matrix-printout', tabindex: 0 });
   private readonly heatmap: Heatmap;
   private result: Result | undefined;
+  private restored = false;
 
   constructor(private readonly selection: Selection) {
     this.heatmap = new Heatmap({
@@ -46,7 +47,9 @@ export class MatrixView {
     clear(this.heading);
     this.heading.append(`embeddings \u2014 shape (${m.rows}, ${m.cols})`, h('span', { class: 'dim' }, ` ${r.reply.model.embedding.tensor ?? ''} ${r.reply.model.embedding.dtype ?? ''}`));
     this.heatmap.setData(m);
-    const zoom = vscode.getState()?.zoom;
+    // The saved zoom belongs to the result shown before a reload: restore it once.
+    const zoom = this.restored ? undefined : vscode.getState()?.zoom;
+    this.restored = true;
     if (zoom) this.heatmap.setView(zoom);
     this.printout.hidden = !(m.rows <= PRINT_ROWS && m.cols <= PRINT_COLS);
     if (!this.printout.hidden) this.printout.textContent = printMatrix(m.rows, m.cols, m.data, t => rowLabel(r, t));

@@ -146,7 +146,7 @@ async function resolveTokenizer(files: FileAccess, path: string, config: ModelCo
     if (!found) throw new LensError('badFile', `${path}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt`);
     file = found;
   }
-  return loadTokenizerFile(files, file, { lowercase: config.doLowerCase ?? false });
+  return loadTokenizerFile(files, file, config.doLowerCase === undefined ? {} : { lowercase: config.doLowerCase });
 }
 
 function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: string | undefined): TensorSource {

@@ -1,0 +1,143 @@
+// Runs the integration suites (test/integration, bundled to dist/test/integration/) inside a real
+// VS Code extension host: code-server's, offline, through headless Chromium. Builds nothing:
+// `npm run build` first (npm run test:integration does not, the npm test chain does).
+//
+// Usage: node test/e2e/run-integration.mjs [--electron]
+//   --electron  use @vscode/test-electron's runTests with a desktop VS Code instead (needs
+//               VSCODE_EXECUTABLE, or the internet to download one); never used offline here.
+// Env: INTEGRATION_TIMEOUT_MS (default 300000), KEEP_STATE=1 keeps the temp state dir,
+//      DEBUG_CONSOLE=1 prints the workbench's own console too.
+// Exit status: 0 when every test passed; the last line is mocha's `N passed, N failed`.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { format } from 'node:util';
+import { launchChromium } from './chromium.mjs';
+import { exitAfterCleanup, isShuttingDown } from './cleanup.mjs';
+import { fixtureWorkspace, outputRoot, repoRoot, startCodeServer } from './server.mjs';
+
+const extensionTestsPath = path.join(repoRoot, 'dist', 'test', 'integration', 'index.js');
+const timeoutMs = Number(process.env.INTEGRATION_TIMEOUT_MS ?? 300_000);
+const t0 = Date.now();
+/** The workbench's own chatter, also sent through codeAutomationLog: shown with DEBUG_CONSOLE. */
+const workbenchNoise = [
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket \(renderer-/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore: /,
+];
+/** @param {string} msg */
+const note = msg => console.log(`[integration ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+if (!existsSync(extensionTestsPath)) {
+  console.error(`${path.relative(repoRoot, extensionTestsPath)} not found: run \`npm run build\` first`);
+  process.exit(1);
+}
+
+const code = process.argv.includes('--electron') ? await runWithTestElectron() : await runInCodeServer();
+await exitAfterCleanup(code);
+
+/** @returns {Promise<number>} the exit code */
+async function runInCodeServer() {
+  let server;
+  let chromium;
+  let page;
+  /** The closing line of the suites, printed again last so that nothing follows it. */
+  let closingLine = '';
+  try {
+    server = await startCodeServer({ label: 'integration' });
+    note(`code-server listening on ${server.url}`);
+    chromium = await launchChromium({ label: 'integration' });
+    page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const p = page;
+
+    /** @type {(code: number) => void} */
+    let settle = () => {};
+    const exited = new Promise(resolve => { settle = resolve; });
+    // The workbench calls these when it runs extension tests (VS Code's own web test harness):
+    // the extension host's console, then the result of run() as 0 / 1.
+    await p.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown[]} */ args) => {
+      // Arguments as console.log got them (mocha's reporter passes '%d passing' and a number).
+      const line = format(...args);
+      for (const l of line.split('\n')) if (/^\d+ passed, \d+ failed/.test(l)) closingLine = l;
+      if (!process.env.DEBUG_CONSOLE && workbenchNoise.some(re => re.test(line))) return;
+      (type === 'error' || type === 'warn' ? console.error : console.log)(line);
+    });
+    await p.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => settle(code));
+    p.on('pageerror', err => console.error(`[workbench pageerror] ${err.message}`));
+    p.on('crash', () => settle(fail('the workbench page crashed')));
+    if (process.env.DEBUG_CONSOLE) p.on('console', m => console.log(`[workbench ${m.type()}] ${m.text()}`));
+    const srv = server;
+    void srv.exitedPromise.then(() => { if (!srv.stopping) settle(fail('code-server exited during the run')); });
+
+    const url = server.workbenchUrl({
+      folder: fixtureWorkspace,
+      payload: [
+        ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
+        ['extensionTestsPath', server.remoteUri(extensionTestsPath)],
+        ['skipWelcome', 'true'],
+      ],
+    });
+    await p.goto(url);
+    note('workbench opened; the extension host runs the suites');
+
+    /** @type {NodeJS.Timeout | undefined} */
+    let timer;
+    const timedOut = new Promise(resolve => {
+      timer = setTimeout(() => resolve(fail(`the suites did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    const code = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (code !== 0) await failureScreenshot(p);
+    // The browser first: a workbench left open would log its reconnect attempts.
+    await chromium.close();
+    await server.stop({ keepLog: code !== 0 });
+    note(`done, exit ${code}`);
+    if (closingLine) console.log(closingLine);
+    return code;
+  } catch (err) {
+    // Interrupted: the browser and the server were closed under us; the shutdown exits.
+    if (isShuttingDown()) return 1;
+    console.error(`integration: ${err instanceof Error ? err.message : String(err)}`);
+    if (page) await failureScreenshot(page);
+    await chromium?.close();
+    await server?.stop({ keepLog: true });
+    return 1;
+  }
+}
+
+/** @param {string} why @returns {number} */
+function fail(why) {
+  console.error(`integration: ${why}`);
+  return 1;
+}
+
+/** @param {import('playwright-core').Page} page */
+async function failureScreenshot(page) {
+  mkdirSync(outputRoot, { recursive: true });
+  const file = path.join(outputRoot, 'integration-failure.png');
+  try {
+    await page.screenshot({ path: file, timeout: 10_000 });
+    console.error(`screenshot of the workbench: ${path.relative(process.cwd(), file)}`);
+  } catch {
+    // The page may be gone (crash); the log is kept anyway.
+  }
+}
+
+/** The same suites in a desktop VS Code, for machines that have one. @returns {Promise<number>} */
+async function runWithTestElectron() {
+  const { runTests } = await import('@vscode/test-electron');
+  try {
+    await runTests({
+      vscodeExecutablePath: process.env.VSCODE_EXECUTABLE,
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath,
+      launchArgs: [fixtureWorkspace, '--disable-extensions', '--skip-welcome', '--skip-release-notes'],
+    });
+    return 0;
+  } catch (err) {
+    console.error(`integration (test-electron): ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,169 @@
+// Embedding Lens in a real VS Code extension host (code-server 4.100.3 = VS Code 1.100.3).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EmbeddingLensApi } from '../../src/extension';
+
+const EXTENSION_ID = 'embedding-lens.embedding-lens';
+const SEED = 'White refrigerator is evil.';
+
+async function api(): Promise<EmbeddingLensApi> {
+  const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function setModel(model: string): Promise<void> {
+  await vscode.workspace.getConfiguration('embeddingLens').update('model', model, vscode.ConfigurationTarget.Global);
+}
+
+async function editorWith(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ language, content });
+  return vscode.window.showTextDocument(doc);
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Resolves with the panel's next `rendered` report (what the webview itself drew) after this
+ * call, for the open panel or one that is about to open.
+ */
+async function nextRendered(): Promise<{ inputIds: readonly number[]; tokens: number }> {
+  const { activePanel } = await api();
+  const panel = activePanel();
+  const before = panel?.renderCount ?? 0;
+  return until('the panel to draw', () => {
+    const p = activePanel();
+    return p && (p !== panel || p.renderCount > before) && p.renderCount > (p === panel ? before : 0) && p.rendered;
+  }, 30_000);
+}
+
+describe('Embedding Lens in VS Code', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await api();
+    await setModel('builtin:seed');
+  });
+
+  afterEach(async () => {
+    await setModel('builtin:seed');
+  });
+
+  it('registers every command', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['inspectSelection', 'openPanel', 'selectModel', 'toggleTokenBoundaries', 'showSeedExample', 'inspectToken']) {
+      assert.ok(all.includes(`embeddingLens.${id}`), `embeddingLens.${id}`);
+    }
+  });
+
+  it('Inspect Selection on the seed example opens the panel, which draws ids [320, 1028, 5, 128, 1, 0, 0, 0]', async () => {
+    const editor = await editorWith(`The explainer's sentence:\n${SEED}\n`);
+    editor.selection = new vscode.Selection(1, 0, 1, SEED.length);
+    const rendered = nextRendered();
+    const reply = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.deepEqual(reply?.ids, [320, 1028, 5, 128, 1, 0, 0, 0]);
+    const drawn = await rendered;
+    assert.deepEqual(drawn.inputIds, [320, 1028, 5, 128, 1, 0, 0, 0]);
+    assert.equal(drawn.tokens, 5);
+    const tab = await until('the panel tab', () => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputWebview && t.label === 'Embedding Lens'));
+    assert.ok((tab.input as vscode.TabInputWebview).viewType.endsWith('embeddingLens.panel'));
+  });
+
+  it('with no selection it inspects the current line', async () => {
+    const editor = await editorWith(`first line\n${SEED}\n`);
+    editor.selection = new vscode.Selection(1, 3, 1, 3);
+    const reply = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.deepEqual(reply?.ids, [320, 1028, 5, 128, 1, 0, 0, 0]);
+  });
+
+  it('the hover over "refrigerator" shows its id and vector', async () => {
+    const editor = await editorWith(SEED);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 9));
+    const text = hovers.flatMap(h => h.contents).map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+    assert.match(text, /token `refrigerator` → id \*\*1028\*\*/);
+    assert.match(text, /\[3\.14, 2\.5, -0\.2, 0\.1, 1\.2\]/);
+    assert.match(text, /norm /);
+    assert.match(text, /Inspect in panel/);
+  });
+
+  it('the status bar counts the selection\'s tokens, else the document\'s', async () => {
+    const { lens } = await api();
+    const editor = await editorWith(`${SEED} And more words here.`);
+    let update = lens.status.nextUpdate();
+    editor.selection = new vscode.Selection(0, 0, 0, SEED.length);
+    await update;
+    assert.deepEqual(lens.status.last && { count: lens.status.last.count, scope: lens.status.last.scope }, { count: 5, scope: 'selection' });
+    update = lens.status.nextUpdate();
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await update;
+    assert.deepEqual(lens.status.last && { count: lens.status.last.count, scope: lens.status.last.scope }, { count: 10, scope: 'document' });
+  });
+
+  it('switching models re-encodes with the new model', async () => {
+    const editor = await editorWith('king queen');
+    editor.selection = new vscode.Selection(0, 0, 0, 10);
+    await setModel('builtin:glove-100d');
+    const gloveDrawn = nextRendered();
+    const reply = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.deepEqual(reply?.ids, [656, 1950]);
+    assert.deepEqual((await gloveDrawn).inputIds, [656, 1950]);
+    const rendered = nextRendered();
+    await setModel('builtin:seed'); // the open panel re-encodes on its own
+    const drawn = await rendered;
+    assert.equal(drawn.inputIds.length, 8);
+  });
+
+  it('a bad model path gives an error naming it, and the extension keeps working', async () => {
+    const { lens } = await api();
+    const editor = await editorWith(SEED);
+    editor.selection = new vscode.Selection(0, 0, 0, SEED.length);
+    await setModel('/no/such/model-folder');
+    const before = lens.errors.history.length;
+    const reply = await vscode.commands.executeCommand('embeddingLens.inspectSelection');
+    assert.equal(reply, undefined);
+    const shown = await until('an error message', () => lens.errors.history.length > before && lens.errors.history[lens.errors.history.length - 1]);
+    assert.match(shown, /\/no\/such\/model-folder: no such file or folder/);
+    await setModel('builtin:seed');
+    const again = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.deepEqual(again?.ids, [320, 1028, 5, 128, 1, 0, 0, 0]);
+  });
+
+  it('a killed worker is replaced: pending requests fail clearly and the next request works', async () => {
+    const { lens } = await api();
+    const starts = lens.worker.starts;
+    const pending = lens.worker.request({ type: 'encode', ref: { model: 'builtin:glove-100d' }, text: 'the '.repeat(20_000), options: { random: { hiddenSize: 256 } }, keepGates: true });
+    await lens.worker.terminate();
+    await assert.rejects(pending, (e: Error & { reason?: string }) => e.reason === 'workerExit' && /worker stopped/.test(e.message));
+    const editor = await editorWith(SEED);
+    editor.selection = new vscode.Selection(0, 0, 0, SEED.length);
+    const reply = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.deepEqual(reply?.ids, [320, 1028, 5, 128, 1, 0, 0, 0]);
+    assert.equal(lens.worker.starts, starts + 1);
+  });
+
+  it('Toggle Token Boundaries decorates the visible tokens', async () => {
+    const { lens } = await api();
+    const editor = await editorWith(SEED);
+    const on = await vscode.commands.executeCommand<boolean>('embeddingLens.toggleTokenBoundaries');
+    try {
+      assert.equal(on, true);
+      await until('decorations', () => lens.boundaries.decorated.get(editor.document.uri.toString()) === 5);
+    } finally {
+      if (on) await vscode.commands.executeCommand('embeddingLens.toggleTokenBoundaries');
+    }
+  });
+
+  it('Show the Seed Example draws the explainer\'s ids', async () => {
+    const rendered = nextRendered();
+    await vscode.commands.executeCommand('embeddingLens.showSeedExample');
+    assert.deepEqual((await rendered).inputIds, [320, 1028, 5, 128, 1, 0, 0, 0]);
+  });
+});
