@@ -2,7 +2,7 @@
 // (worker_threads) is in main.ts, so these run in unit tests without a thread.
 import { assertNever, LensError, type CancellationFlag } from '../core/errors';
 import type { Matrix } from '../core/matrix';
-import { loadModel, type LoadContext } from '../core/model/loadModel';
+import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
 import type { Model, PartLabel } from '../core/model/model';
 import { nearestByCosine, unitTable, type UnitTable } from '../core/neighbours';
 import { pca2 } from '../core/pca';
@@ -10,7 +10,7 @@ import { inspectText, type InspectResult } from '../core/pipeline';
 import { createRng } from '../core/prng';
 import { randomRnnWeights, rnnWeightTensors, type RnnResult } from '../core/rnn';
 import { exportFiles } from './exportFiles';
-import type { Token } from '../core/tokenizers/types';
+import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type {
   EncodeReply,
   MatrixWire,
@@ -41,6 +41,7 @@ interface CachedModel {
 /** Owns the loaded models (cached by path + mtime) and answers requests. */
 export class WorkerHandlers {
   private readonly models = new Map<string, Promise<CachedModel>>();
+  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
 
   constructor(private readonly ctx: LoadContext) {}
 
@@ -53,9 +54,11 @@ export class WorkerHandlers {
       case 'encode':
         return (await this.encode(r.ref, r.text, r, cancel)) as Handled<WorkerReplies[K]>;
       case 'tokenize': {
-        const { model } = await this.model(r.ref);
-        const tokens = tokensWire(model.tokenizer.encode(r.text, { cancel }));
-        return { result: { tokens, tokenizer: model.tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
+        // Counting and boundaries need only the tokenizer: a tokenizer chosen on its own works
+        // even when its ids do not fit the model's table.
+        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : (await this.model(r.ref)).model.tokenizer;
+        const tokens = tokensWire(tokenizer.encode(r.text, { cancel }));
+        return { result: { tokens, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
       }
       case 'vectors':
         return (await this.vectors(r.ref, r.ids, r.k, cancel)) as Handled<WorkerReplies[K]>;
@@ -76,6 +79,17 @@ export class WorkerHandlers {
       default:
         return assertNever(r, 'request');
     }
+  }
+
+  /** A tokenizer on its own (by name or path), cached like models. */
+  private tokenizer(spec: string): Promise<Tokenizer> {
+    let t = this.tokenizers.get(spec);
+    if (!t) {
+      t = loadTokenizerSpec(this.ctx, spec);
+      this.tokenizers.set(spec, t);
+      t.catch(() => this.tokenizers.delete(spec));
+    }
+    return t;
   }
 
   /** A model from the cache, reloaded when one of its files changed on disk. */

@@ -32,7 +32,7 @@ const steps = [
       ctx.state = createState('ui');
       ctx.vsix = path.join(ctx.state.dir, `${pkg.name}-${pkg.version}.vsix`);
       const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-      await runToCompletion(process.execPath, [vsce, 'package', '--no-dependencies', '--out', ctx.vsix], { cwd: repoRoot });
+      await runToCompletion(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', ctx.vsix], { cwd: repoRoot });
     },
   },
   {

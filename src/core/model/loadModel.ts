@@ -6,6 +6,7 @@ import { openWordVectors } from '../formats/wordVectors';
 import { loadRnnWeights, type RnnHints } from '../rnnTensors';
 import { shapeString, withExtraRows, type TensorSource, type TensorStore } from '../tensors';
 import { findTokenizerFile, loadTokenizerFile, PAD_CANDIDATES, UNK_CANDIDATES, wordListTokenizer } from '../tokenizers/loadTokenizer';
+import { isOpenAiEncodingName, OPENAI_ENCODINGS, openAiAssetsDir, openAiTokenizer } from '../tokenizers/openai';
 import type { Tokenizer } from '../tokenizers/types';
 import { seedModel, BUILTIN_NAMES } from './builtins';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
@@ -137,13 +138,27 @@ interface Parts {
   options: LoadOptions;
 }
 
-async function resolveTokenizer(files: FileAccess, path: string, config: ModelConfig): Promise<Tokenizer> {
-  const st = await files.stat(path);
-  if (!st) throw new LensError('badFile', `${path}: no such tokenizer file or folder`);
-  let file = path;
+/** Tokenizers chosen by name (`--tokenizer gpt2`, `cl100k_base`, …). */
+export const NAMED_TOKENIZERS = ['gpt2', ...OPENAI_ENCODINGS] as const;
+
+/**
+ * A tokenizer from a `--tokenizer` value: a name (gpt2: the GPT-2 tokenizer.json shipped in
+ * assets; r50k_base, p50k_base, cl100k_base, o200k_base: OpenAI's encodings), or a
+ * tokenizer.json / vocab.json / vocab.txt file or a folder holding one.
+ */
+export async function loadTokenizerSpec(ctx: LoadContext, spec: string, config: ModelConfig = {}): Promise<Tokenizer> {
+  const { files } = ctx;
+  if (spec === 'gpt2') return loadTokenizerFile(files, files.join(ctx.assetsDir, 'tokenizers', 'gpt2', 'tokenizer.json'));
+  if (isOpenAiEncodingName(spec)) return openAiTokenizer(spec, files, openAiAssetsDir(files, ctx.assetsDir));
+  const st = await files.stat(spec);
+  if (!st) {
+    const named = /^[a-z0-9_]+$/i.test(spec) ? ` (named tokenizers: ${NAMED_TOKENIZERS.join(', ')})` : '';
+    throw new LensError('badFile', `${spec}: no such tokenizer file or folder${named}`);
+  }
+  let file = spec;
   if (st.isDirectory) {
-    const found = await findTokenizerFile(files, path);
-    if (!found) throw new LensError('badFile', `${path}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt`);
+    const found = await findTokenizerFile(files, spec);
+    if (!found) throw new LensError('badFile', `${spec}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt`);
     file = found;
   }
   return loadTokenizerFile(files, file, config.doLowerCase === undefined ? {} : { lowercase: config.doLowerCase });
@@ -178,7 +193,7 @@ function listNames(store: TensorStore): string {
 
 async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
   const { files } = ctx;
-  const tokenizer = await resolveTokenizer(files, p.tokenizerPath, p.config);
+  const tokenizer = await loadTokenizerSpec(ctx, p.tokenizerPath, p.config);
   const embedding = pickEmbedding(p.store, p.config, p.configFile);
   const [rows, dim] = embedding.info.shape as [number, number];
   checkVocabFits(tokenizer, embedding);
