@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { get_encoding } from 'tiktoken';
 import { assertClose, fixture, flat, repoRoot } from './helpers';
 
 interface CliResult {
@@ -145,6 +146,44 @@ describe('CLI: the built-in GloVe model', () => {
   });
 });
 
+describe('CLI: tokenize', () => {
+  const text = 'White refrigerator is evil. \u{1F44D}\u{1F3FD} caf\u00e9';
+  it('--tokenizer cl100k_base: ids equal tiktoken\'s, spans are UTF-16 and contiguous', () => {
+    const r = cli(['tokenize', '--tokenizer', 'cl100k_base', '--format', 'json', text]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const enc = get_encoding('cl100k_base');
+    try {
+      assert.deepEqual(out.tokens.map((t: any) => t.id), Array.from(enc.encode(text)));
+    } finally {
+      enc.free();
+    }
+    assert.equal(out.count, out.tokens.length);
+    assert.equal(out.tokens[0].start, 0);
+    assert.equal(out.tokens[out.tokens.length - 1].end, text.length);
+  });
+  it('--format table lists tokens with visible whitespace', () => {
+    const r = cli(['tokenize', '--tokenizer', 'cl100k_base', '--format', 'table', 'White refrigerator']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^1 +46044 +Ġrefrigerator +5:18 +␣refrigerator$/m);
+  });
+  it('--explain START:END prints the steps behind the span', () => {
+    const r = cli(['tokenize', '--model', 'builtin:glove-100d', '--format', 'table', '--explain', '0:4', 'King queen']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /normalized 0:10: "King queen" → "king queen"/);
+    assert.match(r.stdout, /pre-tokens: \[king\]\* \[queen\]/);
+    assert.match(r.stdout, /lookup "king" → id 656/);
+  });
+  it('a span outside the text or an unknown tokenizer name is a one-line error', () => {
+    let r = cli(['tokenize', '--tokenizer', 'gpt2', '--explain', '5:1', 'abc']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--explain: "5:1" is not a span of the text, expected START:END with 0 <= START <= END <= 3/);
+    r = cli(['tokenize', '--tokenizer', 'gpt5', 'abc']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /gpt5: no such tokenizer file or folder \(named tokenizers: gpt2, r50k_base, p50k_base, cl100k_base, o200k_base\)/);
+  });
+});
+
 describe('CLI errors: exit 1 and one line naming what was wrong', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lens-cli-'));
   const cases: [string, string[], RegExp][] = [
@@ -154,7 +193,7 @@ describe('CLI errors: exit 1 and one line naming what was wrong', () => {
     ['zero max length', ['inspect', '--max-length', '0', 'x'], /--max-length: 0 is not valid/],
     ['missing model', ['inspect', '--model', path.join(dir, 'nope'), 'x'], /nope: no such file or folder/],
     ['unknown builtin', ['inspect', '--model', 'builtin:bert', 'x'], /unknown built-in model "builtin:bert"/],
-    ['unknown command', ['frob'], /unknown command "frob"/],
+    ['unknown command', ['frob'], /unknown command "frob", expected inspect or tokenize/],
     ['bad hidden size', ['inspect', '--hidden-size', '0', 'x'], /--hidden-size: 0 is not valid/],
     ['missing --file', ['inspect', '--file', path.join(dir, 'none.txt')], /--file: cannot read .*none\.txt \(ENOENT\)/],
   ];
