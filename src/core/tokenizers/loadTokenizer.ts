@@ -1,8 +1,13 @@
 import { LensError } from '../errors';
 import { readText, type FileAccess } from '../fileAccess';
+import { bpeModelFromJson } from './models/bpe';
 import type { TokenizerModel } from './models/model';
+import { unigramModelFromJson } from './models/unigram';
 import { Vocab } from './models/vocab';
 import { WordLevelModel } from './models/wordLevel';
+import { wordPieceModelFromJson } from './models/wordPiece';
+import { addedTokensFromJson } from './addedTokens';
+import { bertVocabTokenizer, isWordPieceVocab } from './bert';
 import { lowercaseNormalizer, normalizerFromJson } from './normalizers';
 import { PipelineTokenizer, type AddedToken } from './pipelineTokenizer';
 import { postProcessorFromJson } from './postProcessors';
@@ -47,7 +52,7 @@ export async function findTokenizerFile(files: FileAccess, dir: string): Promise
 export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   const j = json as Record<string, unknown>;
   const model = modelFromJson(j.model, file);
-  const addedTokens = parseAddedTokens(j.added_tokens, file);
+  const addedTokens = addedTokensFromJson(j.added_tokens, file, model);
   const padding = j.padding as { pad_id?: unknown; pad_token?: unknown } | null | undefined;
   let padToken: { id: number; text: string } | undefined;
   if (padding && Number.isInteger(padding.pad_id)) {
@@ -76,20 +81,15 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
       const vocab = new Vocab(Object.entries(m.vocab as Record<string, number>), file);
       return new WordLevelModel(vocab, typeof m.unk_token === 'string' ? m.unk_token : undefined, file);
     }
+    case 'WordPiece':
+      return wordPieceModelFromJson(m, file);
+    case 'Unigram':
+      return unigramModelFromJson(m, file);
+    case 'BPE':
+      return bpeModelFromJson(m, file);
     default:
       throw new LensError('unsupported', `${file}: model type ${JSON.stringify(m.type)} is not supported yet (supported: WordLevel)`);
   }
-}
-
-function parseAddedTokens(json: unknown, file: string): AddedToken[] {
-  if (json === undefined || json === null) return [];
-  if (!Array.isArray(json)) throw new LensError('badFile', `${file}: "added_tokens" should be a list`);
-  return json.map((t: Record<string, unknown>, i) => {
-    if (typeof t?.content !== 'string' || !Number.isInteger(t.id)) {
-      throw new LensError('badFile', `${file}: added_tokens[${i}] needs "id" (integer) and "content" (string)`);
-    }
-    return { id: t.id as number, content: t.content, special: t.special === true };
-  });
 }
 
 function findNamed(candidates: readonly string[], lookup: (t: string) => number | undefined): { id: number; text: string } | undefined {
@@ -131,6 +131,8 @@ export function vocabTxtTokenizer(text: string, file: string, options: { lowerca
     if (first !== undefined) throw new LensError('badFile', `${file}: token ${JSON.stringify(token)} is on line ${first + 1} and again on line ${id + 1}`);
     seen.set(token, id);
   });
+  // `##name` entries are WordPiece continuations: a BERT vocabulary, tokenized as BERT does (do_lower_case defaults to true there).
+  if (isWordPieceVocab(seen.keys())) return bertVocabTokenizer(new Vocab(seen, file), file, options.lowercase ?? true);
   return wordLevelTokenizer(new Vocab(seen, file), file, 'vocab.txt', options.lowercase ?? false);
 }
 

@@ -1,4 +1,5 @@
-import { throwIfCancelled } from '../errors';
+import { throwIfCancelled, type CancellationFlag } from '../errors';
+import { AddedVocabulary, type AddedToken } from './addedTokens';
 import type { TokenizerModel } from './models/model';
 import { NormalizedString } from './normalizedString';
 import type { Normalizer } from './normalizers';
@@ -7,14 +8,9 @@ import type { PreTokenizer } from './preTokenizers';
 import type { ModelStep, Replay } from './replay';
 import type { EncodeOptions, Token, Tokenizer } from './types';
 
-/** A token the tokenizer matches in the raw text before normalization (tokenizer.json `added_tokens`). */
-export interface AddedToken {
-  readonly id: number;
-  readonly content: string;
-  readonly special: boolean;
-}
+export type { AddedToken };
 
-/** The parts of a Hugging Face pipeline: normalizer → pre-tokenizer → model → post-processor. */
+/** The parts of a Hugging Face pipeline: added tokens → normalizer → pre-tokenizer → model → post-processor. */
 export interface PipelineParts {
   readonly description: string;
   readonly source: string;
@@ -22,45 +18,46 @@ export interface PipelineParts {
   readonly preTokenizer?: PreTokenizer | undefined;
   readonly model: TokenizerModel;
   readonly postProcessor?: PostProcessor | undefined;
+  /** Added tokens with their final ids (addedTokensFromJson gives a tokenizer.json's the library's ids). */
   readonly addedTokens?: readonly AddedToken[];
   readonly padToken?: { readonly id: number; readonly text: string } | undefined;
 }
 
-/** A run of the input: plain text for the pipeline, or one added token. */
-interface Segment {
-  readonly start: number;
-  readonly end: number;
-  readonly added?: AddedToken;
+/** What the replay records while the pipeline runs (indices point into the token list). */
+interface Trace {
+  readonly added: number[];
+  readonly segments: { original: NormalizedString; normalized: NormalizedString }[];
+  /** Pre-tokens: the piece, the index of its segment, and the range of its tokens in the output. */
+  readonly pieces: { piece: NormalizedString; segment: number; from: number; to: number }[];
 }
 
-/** A tokenizer that runs Hugging Face's pipeline and keeps offsets into the original text. */
+/**
+ * A tokenizer that runs Hugging Face's pipeline and keeps offsets into the original text. The
+ * order is the library's: added tokens that are not `normalized` are cut out of the raw text;
+ * each remaining run is normalized on its own, then `normalized` added tokens are cut out of it;
+ * the pre-tokenizer splits what remains, the model tokenizes each piece; the post-processor's
+ * offset trimming applies always, its special tokens only when asked for.
+ */
 export class PipelineTokenizer implements Tokenizer {
   readonly description: string;
   readonly source: string;
   readonly padToken: { readonly id: number; readonly text: string } | undefined;
-  private readonly added: readonly AddedToken[];
+  private readonly added: AddedVocabulary;
 
   constructor(private readonly parts: PipelineParts) {
     this.description = parts.description;
     this.source = parts.source;
     this.padToken = parts.padToken;
-    // Longest first, so "[PAD]x" never matches a shorter added token that is its prefix.
-    this.added = [...(parts.addedTokens ?? [])].filter(t => t.content.length > 0).sort((a, b) => b.content.length - a.content.length);
+    this.added = new AddedVocabulary(parts.addedTokens ?? [], parts.normalizer, parts.source);
   }
 
   get vocabSize(): number {
-    let n = this.parts.model.vocabSize;
-    for (const t of this.added) n = Math.max(n, t.id + 1);
-    return n;
+    return Math.max(this.parts.model.vocabSize, this.added.idLimit);
   }
 
   encode(text: string, options?: EncodeOptions): Token[] {
     const out: Token[] = [];
-    for (const segment of this.splitOnAddedTokens(text)) {
-      throwIfCancelled(options?.cancel);
-      if (segment.added) out.push(addedToken(segment));
-      else for (const piece of this.pieces(text, segment)) this.tokenizePiece(piece, out);
-    }
+    this.run(text, out, undefined, options?.cancel);
     return this.parts.postProcessor?.adjust ? this.parts.postProcessor.adjust(out, text) : out;
   }
 
@@ -72,87 +69,104 @@ export class PipelineTokenizer implements Tokenizer {
     return this.parts.postProcessor ? this.parts.postProcessor.apply(tokens, text) : [...tokens];
   }
 
+  /** As the library: the added vocabulary first, then the model's. */
   idToToken(id: number): string | undefined {
-    return this.parts.model.idToToken(id) ?? this.added.find(t => t.id === id)?.content;
+    return this.added.token(id)?.content ?? this.parts.model.idToToken(id);
   }
 
   tokenToId(token: string): number | undefined {
-    return this.parts.model.tokenToId(token) ?? this.added.find(t => t.content === token)?.id;
+    return this.added.id(token) ?? this.parts.model.tokenToId(token);
   }
 
   explain(text: string, start: number, end: number): Replay {
     const overlaps = (s: number, e: number): boolean => (s < end && e > start) || (s === e && s >= start && s <= end) || (start === end && s <= start && start < e);
-    const addedTokens: Token[] = [];
+    const trace: Trace = { added: [], segments: [], pieces: [] };
+    let tokens: Token[] = [];
+    this.run(text, tokens, trace);
+    const pp = this.parts.postProcessor;
+    if (pp?.adjust) tokens = pp.adjust(tokens, text);
     const segments: Replay['segments'][number][] = [];
     const preTokens: Replay['preTokens'][number][] = [];
     const pieces: Replay['pieces'][number][] = [];
-    for (const segment of this.splitOnAddedTokens(text)) {
-      if (!overlaps(segment.start, segment.end)) continue;
-      if (segment.added) {
-        addedTokens.push(addedToken(segment));
-        continue;
-      }
-      const normalized = this.normalize(text, segment);
-      segments.push({ original: text.slice(segment.start, segment.end), start: segment.start, end: segment.end, normalized: normalized.normalized });
-      for (const piece of this.preTokenize(normalized)) {
-        const selected = overlaps(piece.originalStart, piece.originalEnd);
-        preTokens.push({ text: piece.normalized, start: piece.originalStart, end: piece.originalEnd, selected });
-        if (!selected) continue;
-        const tokens: Token[] = [];
-        this.tokenizePiece(piece, tokens);
-        const steps: ModelStep[] = this.parts.model.explain?.(piece.normalized) ?? [{ kind: 'note', text: `${this.parts.model.type} gives no replay` }];
-        pieces.push({ text: piece.normalized, start: piece.originalStart, end: piece.originalEnd, steps, tokens: this.parts.postProcessor?.adjust ? this.parts.postProcessor.adjust(tokens, text) : tokens });
-      }
+    const shown = new Set<number>();
+    trace.segments.forEach((seg, k) => {
+      if (!overlaps(seg.original.originalStart, seg.original.originalEnd)) return;
+      shown.add(k);
+      segments.push({ original: seg.original.normalized, start: seg.original.originalStart, end: seg.original.originalEnd, normalized: seg.normalized.normalized });
+    });
+    for (const p of trace.pieces) {
+      if (!shown.has(p.segment)) continue;
+      const selected = overlaps(p.piece.originalStart, p.piece.originalEnd);
+      preTokens.push({ text: p.piece.normalized, start: p.piece.originalStart, end: p.piece.originalEnd, selected });
+      if (!selected) continue;
+      const steps: ModelStep[] = this.parts.model.explain?.(p.piece.normalized) ?? [{ kind: 'note', text: `${this.parts.model.type} gives no replay` }];
+      pieces.push({ text: p.piece.normalized, start: p.piece.originalStart, end: p.piece.originalEnd, steps, tokens: tokens.slice(p.from, p.to) });
     }
-    return { start, end, text: text.slice(start, end), addedTokens, segments, preTokens, pieces };
+    const addedTokens = trace.added.map(i => tokens[i]!).filter(t => overlaps(t.start, t.end));
+    const replay: Replay = { start, end, text: text.slice(start, end), addedTokens, segments, preTokens, pieces };
+    const what = pp && (pp.added > 0 || pp.adjust) ? (pp.description ?? (pp.added > 0 ? `adds ${pp.added} special tokens` : 'trims whitespace off token spans (trim_offsets)')) : undefined;
+    return what === undefined ? replay : { ...replay, postProcessor: what };
   }
 
-  private normalize(text: string, segment: Segment): NormalizedString {
-    const s = NormalizedString.fromOriginal(text.slice(segment.start, segment.end), segment.start);
-    return this.parts.normalizer ? this.parts.normalizer(s) : s;
-  }
-
-  private preTokenize(s: NormalizedString): NormalizedString[] {
-    // HF drops empty splits.
-    return (this.parts.preTokenizer ? this.parts.preTokenizer(s) : [s]).filter(p => p.length > 0);
-  }
-
-  private pieces(text: string, segment: Segment): NormalizedString[] {
-    return this.preTokenize(this.normalize(text, segment));
-  }
-
-  private tokenizePiece(piece: NormalizedString, out: Token[]): void {
-    for (const t of this.parts.model.tokenize(piece.normalized)) {
-      const [start, end] = piece.originalRange(t.start, t.end);
-      out.push({ id: t.id, text: t.text, start, end, special: false });
-    }
-  }
-
-  /** The text cut into runs of plain text and exact matches of added tokens (leftmost, longest). */
-  private *splitOnAddedTokens(text: string): Generator<Segment> {
-    if (this.added.length === 0) {
-      if (text.length > 0) yield { start: 0, end: text.length };
+  /** The pipeline up to the model: content tokens into `out` (the trace records how, for the replay). */
+  private run(text: string, out: Token[], trace?: Trace, cancel?: CancellationFlag): void {
+    if (text.length === 0) return;
+    const whole = NormalizedString.fromOriginal(text);
+    const raw = this.added.raw;
+    if (!raw) {
+      this.segment(whole, out, trace, cancel);
       return;
     }
-    let from = 0;
-    let plainStart = 0;
-    while (from < text.length) {
-      let best: { at: number; token: AddedToken } | undefined;
-      for (const t of this.added) {
-        const at = text.indexOf(t.content, from);
-        if (at >= 0 && (!best || at < best.at)) best = { at, token: t };
-      }
-      if (!best) break;
-      if (best.at > plainStart) yield { start: plainStart, end: best.at };
-      const end = best.at + best.token.content.length;
-      yield { start: best.at, end, added: best.token };
-      from = plainStart = end;
+    for (const split of raw.split(text)) {
+      throwIfCancelled(cancel);
+      const piece = whole.slice(split.start, split.end);
+      if (split.id !== null) this.addedToken(split.id, piece, out, trace);
+      else this.segment(piece, out, trace, cancel);
     }
-    if (plainStart < text.length) yield { start: plainStart, end: text.length };
   }
-}
 
-function addedToken(segment: Segment): Token {
-  const t = segment.added!;
-  return { id: t.id, text: t.content, start: segment.start, end: segment.end, special: t.special };
+  /** A run of the raw text between added tokens: normalized, then cut at `normalized` added tokens. */
+  private segment(original: NormalizedString, out: Token[], trace: Trace | undefined, cancel: CancellationFlag | undefined): void {
+    const normalized = this.parts.normalizer ? this.parts.normalizer(original) : original;
+    if (normalized.length === 0) return; // the library drops empty splits
+    const index = trace ? trace.segments.push({ original, normalized }) - 1 : -1;
+    const matcher = this.added.normalized;
+    if (!matcher) {
+      this.pieces(normalized, out, trace, index, cancel);
+      return;
+    }
+    for (const split of matcher.split(normalized.normalized)) {
+      const piece = normalized.slice(split.start, split.end);
+      if (split.id !== null) this.addedToken(split.id, piece, out, trace);
+      else this.pieces(piece, out, trace, index, cancel);
+    }
+  }
+
+  /** Pre-tokenizes a normalized run and tokenizes each piece with the model. */
+  private pieces(s: NormalizedString, out: Token[], trace: Trace | undefined, segment: number, cancel: CancellationFlag | undefined): void {
+    const pre = this.parts.preTokenizer;
+    const pieces = pre ? pre(s) : [s];
+    const model = this.parts.model;
+    for (let k = 0; k < pieces.length; k++) {
+      const piece = pieces[k]!;
+      if (piece.length === 0) continue; // the library drops empty splits
+      if ((k & 1023) === 1023) throwIfCancelled(cancel);
+      const from = out.length;
+      for (const t of model.tokenize(piece.normalized)) {
+        if (t.end > t.start) out.push({ id: t.id, text: t.text, start: piece.startOf(t.start), end: piece.endOf(t.end - 1), special: false });
+        else {
+          const [start, end] = piece.originalRange(t.start, t.end);
+          out.push({ id: t.id, text: t.text, start, end, special: false });
+        }
+      }
+      trace?.pieces.push({ piece, segment, from, to: out.length });
+    }
+  }
+
+  /** An added token: its text is the matched text (with any whitespace lstrip/rstrip took), as the library reports it. */
+  private addedToken(id: number, piece: NormalizedString, out: Token[], trace: Trace | undefined): void {
+    if (piece.length === 0) return;
+    trace?.added.push(out.length);
+    out.push({ id, text: piece.normalized, start: piece.originalStart, end: piece.originalEnd, special: this.added.token(id)?.special ?? false });
+  }
 }
