@@ -13,12 +13,18 @@ import './styles.css';
 import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
 import { clear, h } from './dom';
 import { decodeResult, type Result } from './result';
+import { FIRST_VIEW_REQUEST_ID } from './requests';
 import { onThemeChange, readPalette } from './theme';
 import { OptionsBar } from './views/optionsBar';
 import { PipelineHeader } from './views/pipelineHeader';
 import { TokensView } from './views/tokens';
 import { MatrixView } from './views/matrix';
 import { HiddenView } from './views/hidden';
+import { ExportMenu } from './views/exportMenu';
+import { NeighboursView } from './views/neighbours';
+import { ProjectionView } from './views/projection';
+import { ReplayView } from './views/replay';
+import { StepperView } from './views/stepper';
 import { Selection } from './selection';
 import { saveState, vscode } from './vscodeApi';
 
@@ -47,11 +53,20 @@ class App {
     const tokens = new TokensView(this.selection);
     const matrix = new MatrixView(this.selection);
     const hidden = new HiddenView(this.selection);
-    this.views = [this.header, tokens, matrix, hidden];
+    const neighbours = new NeighboursView(this.selection);
+    const projection = new ProjectionView(this.selection);
+    const replay = new ReplayView(this.selection);
+    const stepper = new StepperView(this.selection);
+    const exportMenu = new ExportMenu();
+    this.views = [this.header, tokens, matrix, hidden, stepper, neighbours, projection, replay, exportMenu];
     const tabDefs: [string, string, HTMLElement][] = [
       ['tokens', 'Tokens', tokens.element],
       ['matrix', 'Padded matrix', matrix.element],
       ['hidden', 'Hidden states', hidden.element],
+      ['step', 'Step-through', stepper.element],
+      ['neighbours', 'Neighbours', neighbours.element],
+      ['projection', 'Projection', projection.element],
+      ['replay', 'Replay', replay.element],
     ];
     this.tabs = h('vscode-tabs', { 'aria-label': 'Views of the result', panel: true });
     for (const [id, title, el] of tabDefs) {
@@ -65,7 +80,7 @@ class App {
       const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
       saveState({ tab: tabDefs[i]?.[0] });
     });
-    this.body.append(this.header.element, this.tabs);
+    this.body.append(this.header.element, exportMenu.element, this.tabs);
     this.root.append(this.options.element, this.status, this.empty, this.body);
     window.addEventListener('message', e => this.onMessage(e.data as ToPanel));
     onThemeChange(() => {
@@ -117,6 +132,8 @@ class App {
         return;
       }
       case 'didFail':
+        // Failures of the views' own requests (ids from webview/requests.ts) are theirs to show.
+        if (m.requestId >= FIRST_VIEW_REQUEST_ID) return;
         if (m.reason === 'cancelled') {
           this.setStatus('', '');
           return;

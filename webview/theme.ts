@@ -56,7 +56,7 @@ export function readPalette(): Palette {
     foreground,
     // Blue–orange is a diverging pair that stays distinct for the common colour-vision deficiencies.
     negative: cssColor(v('--vscode-charts-blue'), [55, 148, 255]),
-    positive: cssColor(v('--vscode-charts-orange'), [209, 134, 22]),
+    positive: positiveEnd(cssColor(v('--vscode-charts-blue'), [55, 148, 255]), [v('--vscode-charts-orange'), v('--vscode-charts-yellow'), v('--vscode-charts-red')]),
     pad: cssColor(v('--vscode-disabledForeground') || v('--vscode-descriptionForeground'), [128, 128, 128]),
     grid: cssColor(v('--vscode-panel-border') || v('--vscode-editorWidget-border'), [80, 80, 80]),
     focus: cssColor(v('--vscode-focusBorder'), [0, 127, 212]),
@@ -64,6 +64,30 @@ export function readPalette(): Palette {
     fontSize: parseFloat(v('--vscode-editor-font-size')) || 12,
     highContrast,
   };
+}
+
+/** Hue of a colour in degrees (0–360). */
+export function hue([r, g, b]: Rgb): number {
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  if (max === min) return 0;
+  const d = max - min;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+}
+
+/**
+ * The scale's positive end: the theme's orange, unless the theme made it a blue (Light High
+ * Contrast's "orange" is #0f4a85), then its yellow, then its red — the first whose hue is at least
+ * 60° from the negative end's, so the sign stays readable.
+ */
+export function positiveEnd(negative: Rgb, candidates: readonly string[]): Rgb {
+  const parsed = candidates.map(c => cssColor(c, [209, 134, 22]));
+  for (const c of parsed) {
+    const d = Math.abs(hue(c) - hue(negative));
+    if (Math.min(d, 360 - d) >= 60) return c;
+  }
+  return parsed[0] ?? [209, 134, 22];
 }
 
 /** Calls `fn` when VS Code changes the theme (body class or style attribute). */

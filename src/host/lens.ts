@@ -240,19 +240,19 @@ export class Lens implements PanelHost, vscode.Disposable {
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
     const text = panel.result?.result.text;
-    if (text === undefined) return;
+    if (text === undefined) throw new Error('nothing to replay yet: inspect some text first');
     const replay = await this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end });
     panel.post({ type: 'didExplain', requestId, replay });
   }
 
   async project(panel: InspectorPanel, m: Extract<FromPanel, { type: 'project' }>): Promise<void> {
     const r = panel.result?.result;
-    if (!r) return;
+    if (!r) throw new Error('nothing to project yet: inspect some text first');
     let matrix = r.embeddings;
     if (m.what === 'hidden') {
       const dirs = r.encoder.bidirectional ? 2 : 1;
       const trace = r.rnn.traces[m.layer * dirs + m.direction];
-      if (!trace) return;
+      if (!trace) throw new Error(`the encoder has no layer ${m.layer} direction ${m.direction}`);
       matrix = trace.h;
     }
     // The worker gets a copy: the panel's result must stay intact for replays.

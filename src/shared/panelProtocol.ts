@@ -72,7 +72,20 @@ export interface PanelState {
   readonly tab?: string;
   readonly selectedToken?: number;
   readonly step?: number;
+  /** The step-through's layer and direction (0 forward, 1 reverse). */
+  readonly stepLayer?: number;
+  readonly stepDirection?: number;
   readonly zoom?: { readonly scale: number; readonly x: number; readonly y: number };
   /** What to re-encode after a reload: the text and where it came from. */
   readonly last?: { readonly text: string; readonly source: TextSource };
+  /** The hidden-states tab: trace shown, quantity, chosen units per trace, threshold selection. */
+  readonly hidden?: {
+    readonly view?: string;
+    readonly quantity?: string;
+    readonly picked?: Readonly<Record<string, readonly number[]>>;
+    readonly unitMode?: 'picked' | 'threshold';
+    readonly theta?: number;
+    readonly thetaMode?: 'ge' | 'abs' | 'le';
+    readonly range?: readonly [number, number] | null;
+  };
 }

@@ -156,7 +156,7 @@ export interface ProjectReply {
   readonly points: ArrayBuffer;
   readonly explained: readonly [number, number];
   /** For a vocabulary sample: the ids that were sampled, and how many of how many. */
-  readonly sample: { readonly ids: readonly number[]; readonly texts: readonly string[]; readonly of: number } | null;
+  readonly sample: { readonly ids: readonly number[]; readonly texts: readonly string[]; readonly of: number; readonly seed: number } | null;
 }
 
 /** Every request the host can make, by its `type`. */

@@ -25,6 +25,9 @@ import type {
   WorkerRequest,
 } from '../shared/workerProtocol';
 
+/** Seed of the vocabulary sample a projection may add (stated wherever the sample is shown). */
+const VOCAB_SAMPLE_SEED = 7;
+
 /** A handler's answer: the result and the buffers to transfer with it. */
 export interface Handled<T> {
   readonly result: T;
@@ -178,7 +181,7 @@ export class WorkerHandlers {
       // A seeded sample of the vocabulary, stated as a sample wherever it is shown.
       const V = c.model.embedding.info.shape[0]!;
       const n = Math.min(vocabSample, V);
-      const rng = createRng(7);
+      const rng = createRng(VOCAB_SAMPLE_SEED);
       const picked = new Set<number>();
       while (picked.size < n) picked.add(Math.floor(rng.next() * V));
       const ids = [...picked].sort((a, b) => a - b);
@@ -188,7 +191,7 @@ export class WorkerHandlers {
       all.set(extra, data.length);
       data = all;
       rows += ids.length;
-      sample = { ids, texts: ids.map(id => c.model.tokenizer.idToToken(id) ?? `[${id}]`), of: V };
+      sample = { ids, texts: ids.map(id => c.model.tokenizer.idToToken(id) ?? `[${id}]`), of: V, seed: VOCAB_SAMPLE_SEED };
     }
     const p = pca2({ rows, cols: m.cols, data }, { cancel });
     const points = exact(p.points);

@@ -17,6 +17,8 @@ export interface HeatmapOptions {
 /** Zoom and pan, in cells: the top-left visible cell and cell size in CSS pixels. */
 export interface HeatmapView {
   readonly scale: number;
+  /** Cell width / cell height (default 1): tall or wide matrices fill the panel. */
+  readonly aspect?: number;
   readonly x: number;
   readonly y: number;
 }
@@ -33,6 +35,7 @@ export class Heatmap {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly legend: HTMLCanvasElement;
   private readonly readout: HTMLElement;
+  private readonly legendText: HTMLElement;
   private bitmap: HTMLCanvasElement | undefined;
   private mat: Mat | undefined;
   private limit = 1;
@@ -67,7 +70,9 @@ export class Heatmap {
     this.readout = document.createElement('span');
     this.readout.className = 'heatmap-readout';
     this.readout.setAttribute('aria-live', 'polite');
-    bar.append(this.legend, this.readout);
+    this.legendText = document.createElement('span');
+    this.legendText.className = 'heatmap-legend-text';
+    bar.append(this.legend, this.legendText, this.readout);
     this.element.append(this.canvas, bar);
     this.canvas.addEventListener('pointermove', e => this.onPointer(e));
     this.canvas.addEventListener('pointerleave', () => this.setHover(-1, -1));
@@ -137,8 +142,10 @@ export class Heatmap {
     if (!m) return;
     const w = Math.max(50, this.element.clientWidth - LABEL_WIDTH - 8);
     const h = Math.max(50, Math.min(window.innerHeight * 0.6, m.rows * 28));
-    const scale = Math.max(MIN_CELL, Math.min(MAX_CELL, w / m.cols, h / m.rows));
-    this.view = { scale, x: 0, y: 0 };
+    // Rows and columns fitted separately: a (2048, 64) trace fills the width instead of a strip.
+    const sy = Math.max(MIN_CELL, Math.min(MAX_CELL, h / m.rows, w / m.cols * 16));
+    const sx = Math.max(MIN_CELL, Math.min(MAX_CELL, w / m.cols, sy * 16));
+    this.view = { scale: sy, aspect: sx / sy, x: 0, y: 0 };
     this.requestDraw();
   }
 
@@ -190,6 +197,7 @@ export class Heatmap {
       ctx.fillRect(x, 0, 1, this.legend.height);
     }
     this.legend.title = `colour scale: ${(-this.limit).toPrecision(3)} (blue) … 0 … ${this.limit.toPrecision(3)} (orange)`;
+    this.legendText.textContent = `${shortNumber(-this.limit)} \u2026 0 \u2026 ${shortNumber(this.limit)}`;
     this.legend.dataset.min = String(-this.limit);
     this.legend.dataset.max = String(this.limit);
   }
@@ -210,6 +218,8 @@ export class Heatmap {
     const dpr = window.devicePixelRatio || 1;
     const cssW = Math.max(100, this.element.clientWidth);
     const cssH = Math.min(Math.max(80, HEADER_HEIGHT + m.rows * this.view.scale + 4), Math.max(200, window.innerHeight * 0.7));
+    const sy = this.view.scale;
+    const sx = sy * (this.view.aspect ?? 1);
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {
       this.canvas.width = Math.round(cssW * dpr);
       this.canvas.height = Math.round(cssH * dpr);
@@ -221,44 +231,46 @@ export class Heatmap {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = rgbCss(p.background);
     ctx.fillRect(0, 0, cssW, cssH);
-    const { scale, x, y } = this.view;
+    const { x, y } = this.view;
+    // Where cells are drawn, for tests and tools that read the canvas back (CSS pixels).
+    this.canvas.dataset.geometry = JSON.stringify({ left: LABEL_WIDTH, top: HEADER_HEIGHT, cellWidth: sx, cellHeight: sy, firstCol: x, firstRow: y });
     const gridW = cssW - LABEL_WIDTH;
     const gridH = cssH - HEADER_HEIGHT;
-    const visCols = Math.min(m.cols - x, Math.ceil(gridW / scale));
-    const visRows = Math.min(m.rows - y, Math.ceil(gridH / scale));
+    const visCols = Math.min(m.cols - x, Math.ceil(gridW / sx));
+    const visRows = Math.min(m.rows - y, Math.ceil(gridH / sy));
     ctx.imageSmoothingEnabled = false;
     ctx.save();
     ctx.beginPath();
     ctx.rect(LABEL_WIDTH, HEADER_HEIGHT, gridW, gridH);
     ctx.clip();
-    ctx.drawImage(bmp, x, y, visCols, visRows, LABEL_WIDTH, HEADER_HEIGHT, visCols * scale, visRows * scale);
+    ctx.drawImage(bmp, x, y, visCols, visRows, LABEL_WIDTH, HEADER_HEIGHT, visCols * sx, visRows * sy);
     // Pad rows: hatched, so they read as padding in every theme.
     ctx.strokeStyle = rgbCss(p.pad, 0.8);
     ctx.lineWidth = 1;
     for (let r = y; r < y + visRows; r++) {
       if (!this.options.isPadRow?.(r)) continue;
-      const top = HEADER_HEIGHT + (r - y) * scale;
+      const top = HEADER_HEIGHT + (r - y) * sy;
       ctx.save();
       ctx.beginPath();
-      ctx.rect(LABEL_WIDTH, top, visCols * scale, scale);
+      ctx.rect(LABEL_WIDTH, top, visCols * sx, sy);
       ctx.clip();
-      for (let k = -scale; k < visCols * scale; k += 8) {
-        ctx.moveTo(LABEL_WIDTH + k, top + scale);
-        ctx.lineTo(LABEL_WIDTH + k + scale, top);
+      for (let k = -sy; k < visCols * sx; k += 8) {
+        ctx.moveTo(LABEL_WIDTH + k, top + sy);
+        ctx.lineTo(LABEL_WIDTH + k + sy, top);
       }
       ctx.stroke();
       ctx.restore();
     }
     // Numbers in the cells when they fit (the explainer's printout, coloured).
-    if (scale >= 34) {
-      ctx.font = `${Math.min(13, scale / 3.2)}px ${p.fontFamily}`;
+    if (Math.min(sx, sy * 1.5) >= 34 && sy >= 14) {
+      ctx.font = `${Math.min(13, Math.min(sx, sy * 1.5) / 3.2)}px ${p.fontFamily}`;
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
       for (let r = y; r < y + visRows; r++) {
         for (let c = x; c < x + visCols; c++) {
           const v = m.data[r * m.cols + c]!;
           ctx.fillStyle = rgbCss(p.foreground);
-          ctx.fillText(shortNumber(v), LABEL_WIDTH + (c - x + 0.5) * scale, HEADER_HEIGHT + (r - y + 0.5) * scale);
+          ctx.fillText(shortNumber(v), LABEL_WIDTH + (c - x + 0.5) * sx, HEADER_HEIGHT + (r - y + 0.5) * sy);
         }
       }
     }
@@ -266,26 +278,26 @@ export class Heatmap {
       if (r < y || r >= y + visRows) return;
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
-      ctx.strokeRect(LABEL_WIDTH + 1, HEADER_HEIGHT + (r - y) * scale + 1, visCols * scale - 2, scale - 2);
+      ctx.strokeRect(LABEL_WIDTH + 1, HEADER_HEIGHT + (r - y) * sy + 1, visCols * sx - 2, sy - 2);
     };
     outline(this.markRow, rgbCss(p.focus));
     if (this.hoverRow >= 0) outline(this.hoverRow, rgbCss(p.foreground, 0.6));
     if (this.hoverCol >= x && this.hoverCol < x + visCols) {
       ctx.strokeStyle = rgbCss(p.foreground, 0.35);
       ctx.lineWidth = 1;
-      ctx.strokeRect(LABEL_WIDTH + (this.hoverCol - x) * scale + 0.5, HEADER_HEIGHT, scale - 1, visRows * scale);
+      ctx.strokeRect(LABEL_WIDTH + (this.hoverCol - x) * sx + 0.5, HEADER_HEIGHT, sx - 1, visRows * sy);
     }
     ctx.restore();
     // Row labels (tokens) and column indices.
     ctx.fillStyle = rgbCss(p.foreground);
-    ctx.font = `${Math.min(12, Math.max(9, scale * 0.8))}px ${p.fontFamily}`;
+    ctx.font = `${Math.min(12, Math.max(9, sy * 0.8))}px ${p.fontFamily}`;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    if (scale >= 9) {
+    if (sy >= 9) {
       for (let r = y; r < y + visRows; r++) {
         const label = `${r}  ${this.options.rowLabel(r)}`;
         ctx.fillStyle = this.options.isPadRow?.(r) ? rgbCss(p.pad) : rgbCss(p.foreground);
-        ctx.fillText(truncate(ctx, label, LABEL_WIDTH - 8), LABEL_WIDTH - 6, HEADER_HEIGHT + (r - y + 0.5) * scale);
+        ctx.fillText(truncate(ctx, label, LABEL_WIDTH - 8), LABEL_WIDTH - 6, HEADER_HEIGHT + (r - y + 0.5) * sy);
       }
     } else {
       ctx.textAlign = 'left';
@@ -294,9 +306,9 @@ export class Heatmap {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';
     ctx.fillStyle = rgbCss(p.foreground, 0.8);
-    const every = Math.max(1, Math.ceil(28 / scale));
+    const every = Math.max(1, Math.ceil(28 / sx));
     for (let c = x; c < x + visCols; c++) {
-      if ((c - x) % every === 0) ctx.fillText(String(c), LABEL_WIDTH + (c - x + 0.5) * scale, HEADER_HEIGHT - 5);
+      if ((c - x) % every === 0) ctx.fillText(String(c), LABEL_WIDTH + (c - x + 0.5) * sx, HEADER_HEIGHT - 5);
     }
   }
 
@@ -306,7 +318,7 @@ export class Heatmap {
     const cy = e.clientY - rect.top - HEADER_HEIGHT;
     const m = this.mat;
     if (!m) return null;
-    const col = Math.floor(cx / this.view.scale) + this.view.x;
+    const col = Math.floor(cx / (this.view.scale * (this.view.aspect ?? 1))) + this.view.x;
     const row = Math.floor(cy / this.view.scale) + this.view.y;
     if (cx < 0 && cy >= 0 && row < m.rows) return { row, col: -1 };
     if (cx < 0 || cy < 0 || col >= m.cols || row >= m.rows) return null;
@@ -315,7 +327,7 @@ export class Heatmap {
 
   private onPointer(e: PointerEvent): void {
     if (this.drag) {
-      const dx = (e.clientX - this.drag.x) / this.view.scale;
+      const dx = (e.clientX - this.drag.x) / (this.view.scale * (this.view.aspect ?? 1));
       const dy = (e.clientY - this.drag.y) / this.view.scale;
       this.userView = true;
       this.view = { ...this.view, x: Math.round(this.drag.vx - dx), y: Math.round(this.drag.vy - dy) };
@@ -353,7 +365,7 @@ export class Heatmap {
       const factor = Math.exp(-e.deltaY * 0.0015);
       this.zoomAround(cell.row, Math.max(0, cell.col), factor, e);
     } else {
-      this.view = { ...this.view, x: this.view.x + Math.round(e.deltaY / this.view.scale) };
+      this.view = { ...this.view, x: this.view.x + Math.round(e.deltaY / (this.view.scale * (this.view.aspect ?? 1))) };
       this.clampView();
       this.requestDraw();
     }
@@ -366,7 +378,8 @@ export class Heatmap {
     const rect = this.canvas.getBoundingClientRect();
     const px = e ? e.clientX - rect.left - LABEL_WIDTH : 0;
     const py = e ? e.clientY - rect.top - HEADER_HEIGHT : 0;
-    this.view = { scale, x: Math.round(col - px / scale), y: Math.round(row - py / scale) };
+    const aspect = this.view.aspect ?? 1;
+    this.view = { scale, aspect, x: Math.round(col - px / (scale * aspect)), y: Math.round(row - py / scale) };
     this.clampView();
     this.requestDraw();
   }
@@ -413,7 +426,7 @@ export class Heatmap {
     if (!m) return;
     const x = Math.max(0, Math.min(this.view.x, Math.max(0, m.cols - 1)));
     const y = Math.max(0, Math.min(this.view.y, Math.max(0, m.rows - 1)));
-    this.view = { scale: this.view.scale, x, y };
+    this.view = { ...this.view, x, y };
   }
 }
 

@@ -16,7 +16,8 @@ const PRINT_COLS = 16;
 export class MatrixView {
   readonly element = h('section', { class: 'matrix-view', 'aria-label': 'Padded embedding matrix' });
   private readonly heading = h('h3', {});
-  private readonly printout = h('pre', { class: 'printout', id: 'matrix-printout', tabindex: 0 });
+  // Focusable (it scrolls sideways) and named, so a screen reader can find the numbers.
+  private readonly printout = h('pre', { class: 'printout', id: 'matrix-printout', tabindex: 0, role: 'region', 'aria-label': 'The padded matrix as numbers' });
   private readonly heatmap: Heatmap;
   private result: Result | undefined;
   private restored = false;
@@ -38,7 +39,12 @@ export class MatrixView {
     });
     this.heatmap.onViewChange = v => saveState({ zoom: v });
     this.element.append(this.heading, this.heatmap.element, this.printout);
-    selection.onChange(() => this.heatmap.markRowIndex(this.result && selection.selected >= 0 ? this.result.positions[selection.selected]! : -1));
+    // Only a change of the selected token redraws (hovers fire far more often).
+    let marked = -2;
+    selection.onChange(() => {
+      const row = this.result && selection.selected >= 0 ? this.result.positions[selection.selected]! : -1;
+      if (row !== marked) this.heatmap.markRowIndex((marked = row));
+    });
   }
 
   show(r: Result): void {

@@ -30,7 +30,9 @@ export class OptionsBar {
     this.special = h('vscode-checkbox', { id: 'opt-special', label: 'special tokens', title: 'Add the tokenizer\u2019s special tokens ([CLS] \u2026 [SEP])' }) as Check;
     const pick = h('vscode-button', { id: 'opt-pick-model', secondary: true, icon: 'folder-opened', title: 'Select a model from disk\u2026', 'aria-label': 'Select a model from disk' });
     pick.addEventListener('click', () => vscode.postMessage({ type: 'selectModel' }));
-    this.element = h('div', { class: 'options-bar', role: 'toolbar', 'aria-label': 'Pipeline options' },
+    // A group, not a toolbar: a toolbar promises one tab stop and arrow keys between its controls,
+    // and the text field and selects need their arrow keys.
+    this.element = h('div', { class: 'options-bar', role: 'group', 'aria-label': 'Pipeline options' },
       h('label', { class: 'opt' }, h('span', {}, 'model'), this.model, pick),
       h('label', { class: 'opt' }, h('span', {}, 'max length'), this.maxLength),
       this.padding, this.truncation, this.skip, this.special,

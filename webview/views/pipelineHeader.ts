@@ -36,5 +36,7 @@ export class PipelineHeader {
 
 function label(part: string, real: boolean, detail: string): HTMLElement {
   return h('span', { class: `part ${real ? 'real' : 'random'}`, title: detail, 'data-part': part },
-    h('span', { class: `badge ${real ? 'real' : 'random'}` }, real ? 'real' : 'random'), ` ${part}`);
+    h('span', { class: `badge ${real ? 'real' : 'random'}` }, real ? 'real' : 'random'), ` ${part}`,
+    // The detail is a hover tooltip for the eye; screen readers get it as text.
+    h('span', { class: 'sr-only' }, `: ${detail}`));
 }

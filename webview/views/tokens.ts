@@ -9,19 +9,21 @@ import type { Selection } from '../selection';
 export class TokensView {
   readonly element = h('section', { class: 'tokens-view', 'aria-label': 'Tokens' });
   private chips: HTMLElement[] = [];
-  private result: Result | undefined;
+  /** What mark() last applied. */
+  private marked = { selected: -1, hovered: -1, focusable: 0 };
 
   constructor(private readonly selection: Selection) {
     selection.onChange(() => this.mark());
   }
 
   show(r: Result): void {
-    this.result = r;
     clear(this.element);
     const flow = h('div', { class: 'chips', role: 'listbox', 'aria-label': `${r.n} tokens`, 'aria-orientation': 'horizontal' });
     this.chips = [];
+    this.marked = { selected: -1, hovered: -1, focusable: 0 }; // chip 0 is created focusable
     const padChip = (t: number): HTMLElement =>
-      h('span', { class: 'chip pad', title: `row ${t}: pad token ${r.reply.model.pad?.text ?? ''} = ${r.inputIds[t]} (mask 0)` }, h('span', { class: 'chip-text' }, r.reply.model.pad?.text ?? '[pad]'), h('span', { class: 'chip-id' }, String(r.inputIds[t])));
+      // An option too (a listbox holds only options), but disabled: pads are not tokens of the text.
+      h('span', { class: 'chip pad', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false', 'aria-label': `pad ${r.reply.model.pad?.text ?? ''}, id ${r.inputIds[t]}, row ${t}, mask 0`, title: `row ${t}: pad token ${r.reply.model.pad?.text ?? ''} = ${r.inputIds[t]} (mask 0)` }, h('span', { class: 'chip-text' }, r.reply.model.pad?.text ?? '[pad]'), h('span', { class: 'chip-id' }, String(r.inputIds[t])));
     const leftPads = r.reply.options.paddingSide === 'left' ? r.T - r.n : 0;
     for (let t = 0; t < leftPads; t++) flow.append(padChip(t));
     let cursor = 0;
@@ -45,7 +47,7 @@ export class TokensView {
       chip.addEventListener('focus', () => this.selection.hover(i));
       flow.append(chip);
       this.chips.push(chip);
-      if (/\n/.test(src)) flow.append(h('span', { class: 'break' }));
+      if (/\n/.test(src)) flow.append(h('span', { class: 'break', 'aria-hidden': 'true' }));
       cursor = Math.max(cursor, end);
     }
     if (cursor < r.text.length) appendGap(flow, r.text.slice(cursor));
@@ -75,14 +77,21 @@ export class TokensView {
     }
   }
 
+  /** Restyles only the chips whose state changed (a hover must not touch 2,048 chips). */
   private mark(): void {
-    this.chips.forEach((c, i) => {
-      c.classList.toggle('selected', i === this.selection.selected);
-      c.classList.toggle('hovered', i === this.selection.hovered);
-      c.setAttribute('aria-selected', String(i === this.selection.selected));
-      c.tabIndex = i === (this.selection.selected >= 0 ? this.selection.selected : 0) ? 0 : -1;
-    });
-    void this.result;
+    const sel = this.selection.selected;
+    const hov = this.selection.hovered;
+    const focusable = sel >= 0 ? sel : 0;
+    const touched = new Set([this.marked.selected, this.marked.hovered, this.marked.focusable, sel, hov, focusable]);
+    for (const i of touched) {
+      const c = this.chips[i];
+      if (!c) continue;
+      c.classList.toggle('selected', i === sel);
+      c.classList.toggle('hovered', i === hov);
+      c.setAttribute('aria-selected', String(i === sel));
+      c.tabIndex = i === focusable ? 0 : -1;
+    }
+    this.marked = { selected: sel, hovered: hov, focusable };
   }
 }
 
@@ -92,7 +101,7 @@ function appendGap(flow: HTMLElement, text: string): void {
   for (const p of parts) {
     if (p === '') continue;
     if (/^(\r\n|\n|\r)$/.test(p)) {
-      flow.append(h('span', { class: 'gap', title: 'not part of any token' }, visibleWhitespace(p)), h('span', { class: 'break' }));
-    } else flow.append(h('span', { class: 'gap', title: 'not part of any token' }, visibleWhitespace(p)));
+      flow.append(h('span', { class: 'gap', title: 'not part of any token', 'aria-hidden': 'true' }, visibleWhitespace(p)), h('span', { class: 'break', 'aria-hidden': 'true' }));
+    } else flow.append(h('span', { class: 'gap', title: 'not part of any token', 'aria-hidden': 'true' }, visibleWhitespace(p)));
   }
 }
