@@ -2,6 +2,7 @@ import { LensError } from '../errors';
 import { NormalizedString } from './normalizedString';
 import { onigToRegExp } from './onigRegex';
 import type { PostProcessor } from './postProcessors';
+import type { PieceToken } from './models/model';
 import type { PreTokenizer } from './preTokenizers';
 import { splitPattern, splitRanges, type SplitPattern } from './split';
 import type { Token } from './types';
@@ -158,7 +159,7 @@ function toByteLevel(s: NormalizedString, a: number, b: number, prefix: boolean)
  */
 export function byteLevelPreTokenizer(options: { addPrefixSpace: boolean; useRegex: boolean; what?: string }): PreTokenizer {
   const re = options.useRegex ? (gpt2Pattern ??= splitPattern(onigToRegExp(GPT2_PATTERN, options.what ?? 'ByteLevel pre-tokenizer'))) : undefined;
-  return s => {
+  const pre: PreTokenizer = s => {
     if (s.length === 0) return [];
     const prefix = options.addPrefixSpace && s.normalized.charCodeAt(0) !== 0x20;
     if (!re) return [toByteLevel(s, 0, s.length, prefix)];
@@ -168,6 +169,75 @@ export function byteLevelPreTokenizer(options: { addPrefixSpace: boolean; useReg
     splitRanges(prefix ? ' ' + s.normalized : s.normalized, re, 'Isolated', false, piece);
     return out;
   };
+  pre.direct = (text, offset, tokenize, out) => {
+    if (text.length === 0) return;
+    const prefix = options.addPrefixSpace && text.charCodeAt(0) !== 0x20;
+    const emit = (a: number, b: number, lead: boolean): void => directPiece(text, offset, a, b, lead, tokenize, out);
+    if (!re) return emit(0, text.length, prefix);
+    if (prefix) splitRanges(' ' + text, re, 'Isolated', false, (a, b) => (a > 0 ? emit(a - 1, b - 1, false) : emit(0, b - 1, true)));
+    else splitRanges(text, re, 'Isolated', false, (a, b) => emit(a, b, false));
+  };
+  return pre;
+}
+
+/** Per byte-level unit of the current piece: the original span of the character it came from. */
+let unitStarts = new Int32Array(1024);
+let unitEnds = new Int32Array(1024);
+
+/**
+ * One piece [a, b) of identity text, the way toByteLevel + the model + originalRange would give
+ * its tokens, without building a NormalizedString: ASCII pieces map unit for unit; others fill
+ * a reused per-unit span table (every byte of a character gets the character's span).
+ */
+function directPiece(text: string, offset: number, a: number, b: number, lead: boolean, tokenize: (piece: string) => readonly PieceToken[], out: Token[]): void {
+  const spelled = lead ? BYTE_LEVEL_CHARS[0x20]! + convert(text, a, b) : convert(text, a, b);
+  const tokens = tokenize(spelled);
+  if (!lead && spelled.length === b - a) {
+    const base = offset + a;
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k]!;
+      out.push({ id: t.id, text: t.text, start: base + t.start, end: base + (t.end > t.start ? t.end : t.start), special: false });
+    }
+    return;
+  }
+  const n = spelled.length;
+  if (unitStarts.length < n) {
+    unitStarts = new Int32Array(n * 2);
+    unitEnds = new Int32Array(n * 2);
+  }
+  let j = 0;
+  if (lead) {
+    // The prepended "Ġ" aligns to the text's first character.
+    const c = text.charCodeAt(0);
+    unitStarts[0] = offset;
+    unitEnds[0] = offset + (c >= 0xd800 && c <= 0xdbff && text.length > 1 ? 2 : 1);
+    j = 1;
+  }
+  for (let i = a; i < b; ) {
+    const c = text.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < b && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff;
+    const w = pair ? 2 : 1;
+    const bytes = pair ? 4 : utf8Len(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
+    const from = offset + i;
+    const to = offset + i + w;
+    for (let k = 0; k < bytes; k++) {
+      unitStarts[j] = from;
+      unitEnds[j++] = to;
+    }
+    i += w;
+  }
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    let start: number;
+    let end: number;
+    if (t.end > t.start) {
+      start = unitStarts[t.start]!;
+      end = unitEnds[t.end - 1]!;
+    } else {
+      start = end = t.start < n ? unitStarts[t.start]! : t.start > 0 ? unitEnds[t.start - 1]! : offset + a;
+    }
+    out.push({ id: t.id, text: t.text, start, end, special: false });
+  }
 }
 
 /** Rust's char::is_whitespace (Unicode White_Space). */

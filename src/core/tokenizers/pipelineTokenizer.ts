@@ -1,6 +1,6 @@
 import { throwIfCancelled, type CancellationFlag } from '../errors';
 import { AddedVocabulary, type AddedToken } from './addedTokens';
-import type { TokenizerModel } from './models/model';
+import type { PieceToken, TokenizerModel } from './models/model';
 import { NormalizedString } from './normalizedString';
 import type { Normalizer } from './normalizers';
 import type { PostProcessor } from './postProcessors';
@@ -44,7 +44,11 @@ export class PipelineTokenizer implements Tokenizer {
   readonly padToken: { readonly id: number; readonly text: string } | undefined;
   private readonly added: AddedVocabulary;
 
+  /** The model's tokenize, bound once for the pre-tokenizers' direct route. */
+  private readonly tokenizeWord: (piece: string) => readonly PieceToken[];
+
   constructor(private readonly parts: PipelineParts) {
+    this.tokenizeWord = piece => parts.model.tokenize(piece);
     this.description = parts.description;
     this.source = parts.source;
     this.padToken = parts.padToken;
@@ -145,8 +149,14 @@ export class PipelineTokenizer implements Tokenizer {
   /** Pre-tokenizes a normalized run and tokenizes each piece with the model. */
   private pieces(s: NormalizedString, out: Token[], trace: Trace | undefined, segment: number, cancel: CancellationFlag | undefined): void {
     const pre = this.parts.preTokenizer;
-    const pieces = pre ? pre(s) : [s];
     const model = this.parts.model;
+    if (pre?.direct && !trace && s.isIdentity) {
+      // Text no normalizer touched (GPT-2, RoBERTa): the pre-tokenizer's allocation-free route.
+      throwIfCancelled(cancel);
+      pre.direct(s.normalized, s.originalStart, this.tokenizeWord, out);
+      return;
+    }
+    const pieces = pre ? pre(s) : [s];
     for (let k = 0; k < pieces.length; k++) {
       const piece = pieces[k]!;
       if (piece.length === 0) continue; // the library drops empty splits

@@ -1,3 +1,5 @@
+import type { PieceToken } from './models/model';
+import type { Token } from './types';
 import { LensError } from '../errors';
 import { bertPreTokenizer } from './bert';
 import { byteLevelPreTokenizerFromJson } from './byteLevel';
@@ -7,7 +9,14 @@ import type { NormalizedString } from './normalizedString';
 import { splitPreTokenizerFromJson } from './split';
 
 /** Splits a normalized string into pieces that the model tokenizes separately. */
-export type PreTokenizer = (piece: NormalizedString) => NormalizedString[];
+export type PreTokenizer = ((piece: NormalizedString) => NormalizedString[]) & {
+  /**
+   * A faster route to the same tokens for text no normalizer changed: pre-tokenize `text` (at
+   * `offset` in the input) and push the model's tokens with their original spans straight into
+   * `out`, without a NormalizedString per piece. Must give exactly what the general route gives.
+   */
+  direct?: (text: string, offset: number, tokenize: (piece: string) => readonly PieceToken[], out: Token[]) => void;
+};
 
 export { whitespacePreTokenizer, whitespaceSplitPreTokenizer };
 
