@@ -228,7 +228,7 @@ export class WordPieceModel implements TokenizerModel {
         end -= end - start >= 2 && isLow(piece.charCodeAt(end - 1)) && isHigh(piece.charCodeAt(end - 2)) ? 2 : 1;
       }
       if (!found) {
-        steps.push({ kind: 'unknown', piece, token: unkToken, reason: `no vocabulary entry matches ${JSON.stringify((start > 0 ? prefix : '') + piece.slice(start, start + 1))}… at ${start}, so the whole word is the unknown token` });
+        steps.push({ kind: 'unknown', piece, token: unkToken, reason: `no vocabulary entry matches ${JSON.stringify((start > 0 ? prefix : '') + String.fromCodePoint(piece.codePointAt(start)!))}… at ${start}, so the whole word is the unknown token` });
         return steps;
       }
       start = end;
