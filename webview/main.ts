@@ -69,6 +69,7 @@ class App {
       ['replay', 'Replay', replay.element],
     ];
     this.tabs = h('vscode-tabs', { 'aria-label': 'Views of the result', panel: true });
+    wrapTabHeaders(this.tabs);
     for (const [id, title, el] of tabDefs) {
       this.tabs.append(h('vscode-tab-header', { slot: 'header', 'data-tab': id }, title));
       this.tabs.append(h('vscode-tab-panel', { 'data-panel': id }, el));
@@ -160,6 +161,21 @@ class App {
     if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
     if (text) this.status.append(h('span', {}, text));
   }
+}
+
+/**
+ * Lets the tab headers wrap onto a second line in a narrow panel instead of running off its
+ * edge: <vscode-tabs> lays them out in one flex row inside its shadow root and has no part to
+ * style, so a constructed style sheet (allowed by the CSP, unlike inline styles) is added there.
+ */
+function wrapTabHeaders(tabs: HTMLElement): void {
+  void customElements.whenDefined('vscode-tabs').then(() => {
+    const root = tabs.shadowRoot;
+    if (!root) return;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('.tablist { flex-wrap: wrap; row-gap: 2px; }');
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  });
 }
 
 new App();
