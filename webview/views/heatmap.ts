@@ -44,6 +44,7 @@ export class Heatmap {
   private hoverRow = -1;
   private hoverCol = -1;
   private markRow = -1;
+  private externalRow = -1;
   private frame = 0;
   private drag: { x: number; y: number; vx: number; vy: number } | undefined;
   /** Until the user zooms or pans, the view follows the panel's size (fit on resize). */
@@ -115,6 +116,13 @@ export class Heatmap {
   setPalette(p: Palette): void {
     this.palette = p;
     this.paintBitmap();
+    this.requestDraw();
+  }
+
+  /** Outlines a row hovered in another view (a token chip, a chart) — dashed; -1 clears. */
+  highlightRow(row: number): void {
+    if (row === this.externalRow) return;
+    this.externalRow = row;
     this.requestDraw();
   }
 
@@ -281,6 +289,11 @@ export class Heatmap {
       ctx.strokeRect(LABEL_WIDTH + 1, HEADER_HEIGHT + (r - y) * sy + 1, visCols * sx - 2, sy - 2);
     };
     outline(this.markRow, rgbCss(p.focus));
+    if (this.externalRow >= 0 && this.externalRow !== this.hoverRow) {
+      ctx.setLineDash([4, 3]);
+      outline(this.externalRow, rgbCss(p.foreground, 0.8));
+      ctx.setLineDash([]);
+    }
     if (this.hoverRow >= 0) outline(this.hoverRow, rgbCss(p.foreground, 0.6));
     if (this.hoverCol >= x && this.hoverCol < x + visCols) {
       ctx.strokeStyle = rgbCss(p.foreground, 0.35);

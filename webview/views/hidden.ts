@@ -589,6 +589,7 @@ export class HiddenView {
     // Marking repaints the whole heatmap: only when the selected row changes, not on every hover.
     if (selRow !== this.markedRow) this.heatmap.markRowIndex(selRow);
     this.markedRow = selRow;
+    this.heatmap.highlightRow(hovRow);
     this.chart.setMarkers(selRow, hovRow);
     if (force || sel === this.lastSelected) return;
     this.lastSelected = sel;

@@ -44,6 +44,7 @@ export class MatrixView {
     selection.onChange(() => {
       const row = this.result && selection.selected >= 0 ? this.result.positions[selection.selected]! : -1;
       if (row !== marked) this.heatmap.markRowIndex((marked = row));
+      this.heatmap.highlightRow(this.result && selection.hovered >= 0 ? this.result.positions[selection.hovered]! : -1);
     });
   }
 
