@@ -20,3 +20,20 @@ export function h(tag: string, attrs: Attrs | undefined, ...children: (Node | st
 export function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
 }
+
+/**
+ * Shows a status line in `el`: a spinner while busy, an error icon on failure, the text, and a
+ * Retry button when `retry` is given. `base` is the element's own class.
+ */
+export function renderStatus(el: HTMLElement, base: string, kind: '' | 'busy' | 'error', text: string, retry?: () => void): void {
+  clear(el);
+  el.className = `${base} ${kind}`;
+  if (kind === 'busy') el.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
+  if (kind === 'error') el.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
+  if (text) el.append(h('span', {}, text));
+  if (retry) {
+    const b = h('vscode-button', { secondary: true }, 'Retry');
+    b.addEventListener('click', retry);
+    el.append(b);
+  }
+}

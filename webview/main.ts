@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
 import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
-import { clear, h } from './dom';
+import { h, renderStatus } from './dom';
 import { decodeResult, type Result } from './result';
 import { FIRST_VIEW_REQUEST_ID } from './requests';
 import { onThemeChange, readPalette } from './theme';
@@ -155,11 +155,7 @@ class App {
   }
 
   private setStatus(kind: '' | 'busy' | 'error', text: string): void {
-    clear(this.status);
-    this.status.className = `status ${kind}`;
-    if (kind === 'busy') this.status.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
-    if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
-    if (text) this.status.append(h('span', {}, text));
+    renderStatus(this.status, 'status', kind, text);
   }
 }
 

@@ -2,7 +2,7 @@
 // (computed in the worker). A neighbour can be explored in turn (Enter), with a trail back.
 import type { PanelState } from '../../src/shared/panelProtocol';
 import type { VectorsReply } from '../../src/shared/workerProtocol';
-import { clear, h } from '../dom';
+import { clear, h, renderStatus } from '../dom';
 import { short } from '../format';
 import { isSuperseded, RequestLane } from '../requests';
 import { displayToken, visibleWhitespace, type Result } from '../result';
@@ -342,16 +342,7 @@ export class NeighboursView {
   }
 
   private setStatus(kind: '' | 'busy' | 'error', text: string, retry = false): void {
-    clear(this.status);
-    this.status.className = `nb-status ${kind}`;
-    if (kind === 'busy') this.status.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
-    if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
-    if (text) this.status.append(h('span', {}, text));
-    if (retry) {
-      const b = h('vscode-button', { secondary: true }, 'Retry');
-      b.addEventListener('click', () => this.refresh());
-      this.status.append(b);
-    }
+    renderStatus(this.status, 'nb-status', kind, text, retry ? () => this.refresh() : undefined);
   }
 }
 

@@ -3,7 +3,7 @@
 // frame and a spatial grid for hit testing, so 10,000+ sample points stay smooth.
 import type { PanelState } from '../../src/shared/panelProtocol';
 import type { ProjectReply } from '../../src/shared/workerProtocol';
-import { clear, h } from '../dom';
+import { clear, h, renderStatus } from '../dom';
 import { isSuperseded, RequestLane } from '../requests';
 import { rowLabel, visibleWhitespace, type Result } from '../result';
 import type { Selection } from '../selection';
@@ -402,16 +402,7 @@ export class ProjectionView {
   }
 
   private setStatus(kind: '' | 'busy' | 'error', text: string, retry = false): void {
-    clear(this.status);
-    this.status.className = `pj-status ${kind}`;
-    if (kind === 'busy') this.status.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
-    if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
-    if (text) this.status.append(h('span', {}, text));
-    if (retry) {
-      const b = h('vscode-button', { secondary: true }, 'Retry');
-      b.addEventListener('click', () => this.refresh());
-      this.status.append(b);
-    }
+    renderStatus(this.status, 'pj-status', kind, text, retry ? () => this.refresh() : undefined);
   }
 
   // ---------------------------------------------------------------- geometry

@@ -3,7 +3,7 @@
 // attempts, the Unigram path, byte fallback…) → the tokens and ids → what the post-processor added.
 import type { ModelStep, Replay } from '../../src/core/tokenizers/replay';
 import type { Token } from '../../src/core/tokenizers/types';
-import { clear, h } from '../dom';
+import { clear, h, renderStatus } from '../dom';
 import { isSuperseded, RequestError, RequestLane } from '../requests';
 import { displayToken, visibleWhitespace, type Result } from '../result';
 import type { Selection } from '../selection';
@@ -185,16 +185,7 @@ export class ReplayView {
   }
 
   private setStatus(kind: '' | 'busy' | 'error', text: string, retry = false): void {
-    clear(this.status);
-    this.status.className = `rp-status ${kind}`;
-    if (kind === 'busy') this.status.append(h('vscode-progress-ring', { 'aria-hidden': 'true' }));
-    if (kind === 'error') this.status.append(h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }));
-    if (text) this.status.append(h('span', {}, text));
-    if (retry) {
-      const b = h('vscode-button', { secondary: true }, 'Retry');
-      b.addEventListener('click', () => this.refresh());
-      this.status.append(b);
-    }
+    renderStatus(this.status, 'rp-status', kind, text, retry ? () => this.refresh() : undefined);
   }
 }
 
