@@ -4,17 +4,30 @@
  * Paths are opaque strings to the core except for `join`/`basename`, which the seam provides.
  */
 export interface FileAccess {
-  /** Size in bytes and modification time (ms), or undefined when the path does not exist. */
+  /**
+   * Size in bytes, modification time (ms) and kind of what `path` names after following
+   * symlinks, or undefined when the path does not exist.
+   */
   stat(path: string): Promise<FileStat | undefined>;
   /**
    * Several byte ranges of one file, opened once (lazy row reads ask for many small ranges).
-   * Each result has `length` bytes, fewer only at the end of the file.
+   * Each result has `length` bytes, fewer only at the end of the file. Only regular files are
+   * read: a FIFO, device, socket or directory is a `badFile` error.
    */
   readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
-  /** The whole file. */
-  readAll(path: string): Promise<Uint8Array>;
+  /**
+   * The whole file. Only regular files are read, and one larger than `maxBytes` (default
+   * `LIMITS.wholeFileBytes`) is refused before any of it is read.
+   */
+  readAll(path: string, maxBytes?: number): Promise<Uint8Array>;
   /** Names in a directory (not recursive). */
   list(dir: string): Promise<string[]>;
+  /**
+   * The canonical path after following every symlink (for the check that a model folder's files
+   * stay inside it). Optional: a seam without symlinks (in-memory files, a browser) omits it and
+   * only the lexical checks apply.
+   */
+  realpath?(path: string): Promise<string>;
   join(...parts: string[]): string;
   basename(path: string): string;
   dirname(path: string): string;
@@ -25,15 +38,30 @@ export interface ByteRange {
   readonly length: number;
 }
 
+/** What a path names, after following symlinks. */
+export type FileKind = 'file' | 'directory' | 'FIFO' | 'character device' | 'block device' | 'socket' | 'other';
+
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
   readonly isDirectory: boolean;
+  /** Absent from seams that only have files and folders: read it as file / directory. */
+  readonly kind?: FileKind;
+}
+
+/** The kind of a stat, defaulting from `isDirectory` for seams that do not report one. */
+export function kindOf(stat: FileStat): FileKind {
+  return stat.kind ?? (stat.isDirectory ? 'directory' : 'file');
+}
+
+/** "a FIFO", "a character device", …: for messages. */
+export function describeKind(kind: FileKind): string {
+  return kind === 'other' ? 'not a regular file' : `a ${kind}`;
 }
 
 /** Reads a whole file as UTF-8 text (a BOM is dropped). */
-export async function readText(files: FileAccess, path: string): Promise<string> {
-  const text = new TextDecoder('utf-8').decode(await files.readAll(path));
+export async function readText(files: FileAccess, path: string, maxBytes?: number): Promise<string> {
+  const text = new TextDecoder('utf-8').decode(await files.readAll(path, maxBytes));
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

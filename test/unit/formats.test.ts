@@ -300,7 +300,7 @@ describe('formats', () => {
       it('a file too short to hold a header', () =>
         assertError(() => openSafetensors(nodeFiles, dir('tiny.safetensors')), 'badFile', dir('tiny.safetensors'), '4 bytes is too short', 'expected an 8-byte header length'));
       it('header that is not JSON', () =>
-        assertError(() => openSafetensors(nodeFiles, dir('bad_json.safetensors')), 'badFile', dir('bad_json.safetensors'), 'header is not valid JSON'));
+        assertError(() => openSafetensors(nodeFiles, dir('bad_json.safetensors')), 'badFile', dir('bad_json.safetensors'), 'not valid safetensors header JSON'));
       it('header length larger than the file', () =>
         assertError(() => openSafetensors(nodeFiles, dir('header_too_big.safetensors')), 'badFile', dir('header_too_big.safetensors'), 'header length 1000000', '48-byte file'));
       it('data_offsets that do not match the shape', () =>
@@ -414,9 +414,9 @@ describe('formats', () => {
       it('word2vec binary without a header', () =>
         assertError(open('glove.txt', { format: 'word2vec-binary' }), 'badFile', dir('glove.txt'), 'not a word2vec binary header', 'expected "V E"'));
       it('truncated word2vec binary', () =>
-        assertError(open('w2v_truncated.bin'), 'badFile', dir('w2v_truncated.bin'), 'inside the vector of word 3 of 5 ("queen")', 'expected 4 float32 values (16 bytes)', 'truncated'));
+        assertError(open('w2v_truncated.bin'), 'badFile', dir('w2v_truncated.bin'), 'the header says 5 words of 4 float32 values', 'needs at least 90 bytes, but only 56 follow the header', 'truncated'));
       it('word2vec binary with fewer words than its header says', () =>
-        assertError(open('w2v_missing_words.bin'), 'badFile', dir('w2v_missing_words.bin'), 'file ends before word 6 of 7'));
+        assertError(open('w2v_missing_words.bin'), 'badFile', dir('w2v_missing_words.bin'), 'the header says 7 words', 'needs at least 126 bytes, but only 116 follow'));
       it('TSV without metadata', () =>
         assertError(open('tsv_nometa/vectors.tsv'), 'badFile', dir('tsv_nometa', 'vectors.tsv'), 'needs a metadata TSV with one label per row', dir('tsv_nometa', 'metadata.tsv')));
       it('TSV whose metadata has another row count', () =>

@@ -1,5 +1,6 @@
 import { LensError } from '../errors';
-import { readRange, type FileAccess } from '../fileAccess';
+import { describeKind, kindOf, readRange, type FileAccess } from '../fileAccess';
+import { LIMITS } from '../limits';
 import {
   DTYPE_BYTES,
   decodeFloats,
@@ -18,8 +19,11 @@ import {
 // latin-1 in 1.0/2.0 and UTF-8 in 3.0. The raw array data follows the header.
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-/** numpy itself refuses headers over 10,000 bytes by default; we allow more, but not gigabytes. */
-const MAX_HEADER_BYTES = 1024 * 1024;
+/**
+ * Deepest nesting of tuples/lists in a header. numpy's own headers nest 2 deep (dict → shape);
+ * structured dtypes a few more. The parser recurses, so a hostile header must stop here.
+ */
+export const NPY_HEADER_NESTING = 32;
 /** numpy aligns the data to this many bytes (ARRAY_ALIGN). */
 const ARRAY_ALIGN = 64;
 /** numpy leaves room for the first axis to grow to this many digits (GROWTH_AXIS_MAX_DIGITS). */
@@ -30,7 +34,8 @@ const EXPECTED_HEADER = "{'descr': '<f4', 'fortran_order': False, 'shape': (rows
 export async function openNpy(files: FileAccess, path: string): Promise<TensorStore> {
   const stat = await files.stat(path);
   if (!stat) throw new LensError('badFile', `${path}: no such file`);
-  if (stat.isDirectory) throw new LensError('badFile', `${path}: is a directory, expected a .npy file`);
+  const kind = kindOf(stat);
+  if (kind !== 'file') throw new LensError('badFile', `${path}: is ${describeKind(kind)}, expected a .npy file`);
 
   const prefix = await readRange(files, path, 0, Math.min(stat.size, 12));
   if (prefix.length < 8 || MAGIC.some((b, i) => prefix[i] !== b)) {
@@ -47,8 +52,8 @@ export async function openNpy(files: FileAccess, path: string): Promise<TensorSt
     throw new LensError('badFile', `${path}: .npy header is truncated (the file has ${stat.size} bytes, expected at least ${headerStart} before the header)`);
   }
   const headerLen = major === 1 ? prefix[8]! | (prefix[9]! << 8) : (prefix[8]! | (prefix[9]! << 8) | (prefix[10]! << 16)) + prefix[11]! * 2 ** 24;
-  if (headerLen > MAX_HEADER_BYTES) {
-    throw new LensError('badFile', `${path}: .npy header length ${headerLen} is implausible, expected at most ${MAX_HEADER_BYTES} bytes`);
+  if (headerLen > LIMITS.npyHeaderBytes) {
+    throw new LensError('badFile', `${path}: .npy header length ${headerLen} is over the ${LIMITS.npyHeaderBytes}-byte limit on .npy headers; expected a header such as ${EXPECTED_HEADER}`);
   }
   if (headerStart + headerLen > stat.size) {
     throw new LensError('badFile', `${path}: .npy header is truncated (it should be ${headerLen} bytes, the file has only ${stat.size - headerStart} after the prefix)`);
@@ -74,6 +79,9 @@ export async function openNpy(files: FileAccess, path: string): Promise<TensorSt
   const dataStart = headerStart + headerLen;
   const count = numel(header.shape);
   const need = count * DTYPE_BYTES[dtype];
+  if (!Number.isSafeInteger(need)) {
+    throw new LensError('badFile', `${path}: shape ${shapeString(header.shape)} of '${header.descr}' needs more than 2^53 bytes, expected a shape that fits in the file (${stat.size} bytes)`);
+  }
   const have = stat.size - dataStart;
   if (have < need) {
     throw new LensError('badFile', `${path}: data is ${have} bytes, expected ${need} for shape ${shapeString(header.shape)} of '${header.descr}' (truncated file?)`);
@@ -203,6 +211,7 @@ function pyRepr(v: PyValue): string {
 /** Recursive descent over: dict of str keys; values str | True | False | None | int | tuple | list. */
 class HeaderParser {
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly path: string,
@@ -251,6 +260,9 @@ class HeaderParser {
 
   /** `(…)` or `[…]`; like Python, `(x)` without a comma is just x. */
   private sequence(close: ')' | ']'): PyValue {
+    if (++this.depth > NPY_HEADER_NESTING) {
+      throw new LensError('badFile', `${this.path}: .npy header nests tuples/lists more than ${NPY_HEADER_NESTING} levels deep (the nesting limit); expected a header such as ${EXPECTED_HEADER}`);
+    }
     this.pos++;
     const items: PyValue[] = [];
     let sawComma = false;
@@ -265,6 +277,7 @@ class HeaderParser {
       } else if (this.peek() !== close) this.fail(`',' or '${close}'`);
     }
     this.pos++;
+    this.depth--;
     if (close === ']') return items;
     if (items.length === 1 && !sawComma) return items[0]!;
     return { tuple: items };

@@ -1,5 +1,8 @@
+import { resolveInside } from '../containment';
 import { LensError } from '../errors';
-import { readRange, readText, type FileAccess } from '../fileAccess';
+import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
+import { LIMITS } from '../limits';
+import { parseJsonFile } from '../safeJson';
 import { f32ToBf16Bits, f32ToF16Bits } from '../halfFloat';
 import {
   DTYPE_BYTES,
@@ -18,12 +21,13 @@ import {
 // { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: {…} }, then the data;
 // offsets are relative to the byte after the header.
 
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-
-/** Bytes per element of every dtype safetensors defines (to validate offsets of tensors we never read). */
-const ALL_DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+/**
+ * Bits per element of every dtype the Rust `safetensors` crate defines (to validate the offsets
+ * of tensors we never read). Sub-byte dtypes are valid only when a tensor's bits fill whole bytes.
+ */
+const DTYPE_BITS: Readonly<Record<string, number>> = {
+  BOOL: 8, U8: 8, I8: 8, F8_E5M2: 8, F8_E4M3: 8, F8_E8M0: 8, F4: 4, F6_E2M3: 6, F6_E3M2: 6,
+  I16: 16, U16: 16, F16: 16, BF16: 16, I32: 32, U32: 32, F32: 32, I64: 64, U64: 64, F64: 64, C64: 64,
 };
 
 interface Entry {
@@ -31,32 +35,57 @@ interface Entry {
   readonly begin: number; // absolute file offset
 }
 
-/** Opens a `.safetensors` file: reads the header only; tensors are read when asked for. */
+interface RawEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Opens a `.safetensors` file: reads the header only; tensors are read when asked for.
+ * The header is validated as the Rust `safetensors` crate does: a header within the size cap,
+ * UTF-8 JSON, no repeated names, known dtypes, and data_offsets that, sorted, tile the data
+ * area exactly from 0 to the end of the file (no gaps, overlaps or uncovered trailing bytes),
+ * each tensor's bytes matching its shape and dtype.
+ */
 export async function openSafetensors(files: FileAccess, path: string): Promise<TensorStore & { metadata: Record<string, string> }> {
   const stat = await files.stat(path);
   if (!stat) throw new LensError('badFile', `${path}: no such file`);
-  if (stat.isDirectory) throw new LensError('badFile', `${path}: is a directory, expected a .safetensors file`);
+  const kind = kindOf(stat);
+  if (kind !== 'file') throw new LensError('badFile', `${path}: is ${describeKind(kind)}, expected a .safetensors file`);
   if (stat.size < 8) throw new LensError('badFile', `${path}: ${stat.size} bytes is too short for a safetensors file (expected an 8-byte header length, a JSON header and data)`);
   const lenBytes = await readRange(files, path, 0, 8);
+  if (lenBytes.length < 8) throw new LensError('badFile', `${path}: file ends inside the 8-byte header length (truncated file?)`);
   const view = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLen > stat.size - 8 || headerLen > MAX_HEADER_BYTES) {
+  const cap = LIMITS.safetensorsHeaderBytes;
+  if (headerLen > cap) {
+    throw new LensError('badFile', `${path}: safetensors header length ${headerLen} is over the ${cap}-byte cap on headers (the Rust safetensors crate refuses such headers too); expected a smaller header`);
+  }
+  if (headerLen > stat.size - 8) {
     throw new LensError('badFile', `${path}: not a safetensors file (header length ${headerLen} does not fit in a ${stat.size}-byte file)`);
   }
   const headerBytes = await readRange(files, path, 8, headerLen);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
-  } catch (e) {
-    throw new LensError('badFile', `${path}: safetensors header is not valid JSON (${(e as Error).message})`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch {
+    throw new LensError('badFile', `${path}: safetensors header is not valid UTF-8`);
   }
+  const header = parseJsonFile(text, path, 'safetensors header JSON');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new LensError('badFile', `${path}: safetensors header is not a JSON object`);
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw new LensError('badFile', `${path}: safetensors header names ${duplicate.where}"${duplicate.key}" twice; expected each name once`);
+  }
   const dataStart = 8 + headerLen;
   const dataLen = stat.size - dataStart;
-  const entries = new Map<string, Entry>();
   let metadata: Record<string, string> = {};
+  const raws: RawEntry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some(v => typeof v !== 'string'))) {
@@ -70,32 +99,116 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
     const offsets = t?.data_offsets;
     if (
       typeof t?.dtype !== 'string' ||
-      !Array.isArray(shape) || !shape.every(d => Number.isInteger(d) && d >= 0) ||
-      !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(o => Number.isInteger(o) && o >= 0)
+      !Array.isArray(shape) || !shape.every(d => Number.isSafeInteger(d) && d >= 0) ||
+      !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(o => Number.isSafeInteger(o) && o >= 0)
     ) {
-      throw new LensError('badFile', `${path}: tensor "${name}" in the header needs dtype, shape and data_offsets [begin, end]`);
+      throw new LensError('badFile', `${path}: tensor "${name}" in the header needs dtype, shape (non-negative integers) and data_offsets [begin, end]`);
     }
-    const [begin, end] = offsets as [number, number];
-    const size = ALL_DTYPE_BYTES[t.dtype];
-    if (size === undefined) throw new LensError('badFile', `${path}: tensor "${name}" has unknown dtype ${t.dtype}`);
-    const expected = numel(shape as number[]) * size;
-    if (end - begin !== expected) {
-      throw new LensError('badFile', `${path}: tensor "${name}" ${t.dtype} ${shapeString(shape as number[])} needs ${expected} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (DTYPE_BITS[t.dtype] === undefined) throw new LensError('badFile', `${path}: tensor "${name}" has unknown dtype ${t.dtype}, expected one of ${Object.keys(DTYPE_BITS).join(', ')}`);
+    raws.push({ name, dtype: t.dtype, shape: shape as number[], begin: offsets[0] as number, end: offsets[1] as number });
+  }
+  // The Rust crate's order: sorted by (begin, end); each must start where the previous ended.
+  raws.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous: RawEntry | undefined;
+  const entries = new Map<string, Entry>();
+  for (const r of raws) {
+    const offsets = `data_offsets [${r.begin}, ${r.end}]`;
+    if (r.end < r.begin) throw new LensError('badFile', `${path}: tensor "${r.name}" has ${offsets}, which end before they begin`);
+    if (r.begin !== at) {
+      const after = previous ? `, where "${previous.name}" ends` : '';
+      const what = r.begin > at ? 'a gap' : 'an overlap';
+      throw new LensError(
+        'badFile',
+        `${path}: tensor "${r.name}" has ${offsets}, ${what} in the data: expected it to start at byte ${at}${after} (the tensors must tile the data from 0 with no gaps or overlaps)`,
+      );
     }
-    if (end > dataLen) {
-      throw new LensError('badFile', `${path}: tensor "${name}" ends at byte ${end} of the data, but the file has only ${dataLen} data bytes (truncated file?)`);
+    const bits = checkedProduct(r.shape, DTYPE_BITS[r.dtype]!);
+    if (bits === undefined) throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} has more elements than can be counted (over 2^53 bits)`);
+    if (bits % 8 !== 0) throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} is ${bits} bits, expected a whole number of bytes`);
+    const expected = bits / 8;
+    if (r.end - r.begin !== expected) {
+      throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} needs ${expected} bytes, its ${offsets} hold ${r.end - r.begin}`);
     }
-    entries.set(name, { info: { name, dtype: t.dtype, shape: shape as number[], file: path }, begin: dataStart + begin });
+    if (r.end > dataLen) {
+      throw new LensError('badFile', `${path}: tensor "${r.name}" ends at byte ${r.end} of the data, but the file has only ${dataLen} data bytes (truncated file?)`);
+    }
+    at = r.end;
+    previous = r;
+    entries.set(r.name, { info: { name: r.name, dtype: r.dtype, shape: r.shape, file: path }, begin: dataStart + r.begin });
+  }
+  if (at !== dataLen) {
+    throw new LensError('badFile', `${path}: the tensors cover ${at} of the ${dataLen} data bytes; the last ${dataLen - at} bytes belong to no tensor (expected the data to end where the last tensor ends)`);
+  }
+  // Keep the header's order for names() (JSON object order), as before.
+  const ordered = new Map<string, Entry>();
+  for (const name of Object.keys(header)) {
+    const e = entries.get(name);
+    if (e) ordered.set(name, e);
   }
   return {
     origin: path,
     metadata,
-    names: () => [...entries.keys()],
+    names: () => [...ordered.keys()],
     get: name => {
-      const e = entries.get(name);
+      const e = ordered.get(name);
       return e && fileTensor(files, e);
     },
   };
+}
+
+/** The product of `shape` and `factor`, or undefined when it passes 2^53 (no longer exact). */
+function checkedProduct(shape: readonly number[], factor: number): number | undefined {
+  let n = factor;
+  for (const d of shape) {
+    n *= d;
+    if (n > Number.MAX_SAFE_INTEGER) return undefined;
+  }
+  return n;
+}
+
+/**
+ * The first key that repeats within one object of JSON `text` (JSON.parse keeps the last
+ * silently), with where it is ("tensor "x" key " for a nested one). `text` is valid JSON.
+ */
+export function findDuplicateKey(text: string): { key: string; where: string } | undefined {
+  interface Frame { keys?: Set<string>; expectKey: boolean; owner?: string }
+  const stack: Frame[] = [];
+  let lastKey: string | undefined;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      const top = stack[stack.length - 1];
+      if (top?.keys && top.expectKey) {
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+        if (top.keys.has(key)) return { key, where: top.owner === undefined ? '' : `in "${top.owner}" the key ` };
+        top.keys.add(key);
+        top.expectKey = false;
+        lastKey = key;
+      }
+    } else if (c === 0x7b /* { */) {
+      const parent = stack[stack.length - 1];
+      stack.push({ keys: new Set(), expectKey: true, owner: parent?.keys ? lastKey : undefined });
+    } else if (c === 0x5b /* [ */) {
+      stack.push({ expectKey: false });
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.keys) top.expectKey = true;
+    }
+  }
+  return undefined;
 }
 
 function fileTensor(files: FileAccess, entry: Entry): TensorSource {
@@ -127,28 +240,26 @@ function fileTensor(files: FileAccess, entry: Entry): TensorSource {
  * Shards are opened (header only) on first use.
  */
 export async function openShardedSafetensors(files: FileAccess, indexPath: string): Promise<TensorStore> {
-  let index: unknown;
-  try {
-    index = JSON.parse(await readText(files, indexPath));
-  } catch (e) {
-    if (e instanceof LensError) throw e;
-    throw new LensError('badFile', `${indexPath}: not valid JSON (${(e as Error).message})`);
-  }
+  const index = parseJsonFile(await readText(files, indexPath), indexPath);
   const weightMap = (index as { weight_map?: unknown })?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
     throw new LensError('badFile', `${indexPath}: expected an object with "weight_map": { tensor name: shard file }`);
   }
   const dir = files.dirname(indexPath);
+  const map = weightMap as Record<string, unknown>;
+  // Every entry is checked before any shard is opened: a name outside the folder (absolute,
+  // "..", a symlink out, a device or FIFO) is refused, naming the index and the entry.
+  const shardPaths = new Map<string, string>();
+  for (const [name, file] of Object.entries(map)) {
+    if (typeof file !== 'string') throw new LensError('badFile', `${indexPath}: weight_map["${name}"] should be a shard file name`);
+    if (!shardPaths.has(file)) shardPaths.set(file, await resolveInside(files, dir, file, `${indexPath}: weight_map["${name}"]`, 'a shard file'));
+  }
   const shards = new Map<string, Promise<TensorStore>>();
   const shardOf = (file: string): Promise<TensorStore> => {
     let s = shards.get(file);
-    if (!s) shards.set(file, (s = openSafetensors(files, files.join(dir, file))));
+    if (!s) shards.set(file, (s = openSafetensors(files, shardPaths.get(file)!)));
     return s;
   };
-  const map = weightMap as Record<string, unknown>;
-  for (const [name, file] of Object.entries(map)) {
-    if (typeof file !== 'string') throw new LensError('badFile', `${indexPath}: weight_map["${name}"] should be a shard file name`);
-  }
   // Open every shard's header now: the tensor infos (shapes, dtypes) are needed to find the
   // embedding and the encoder, and a missing shard should fail at load, not at first lookup.
   const infos = new Map<string, TensorSource>();

@@ -1,5 +1,6 @@
 import { LensError } from '../errors';
-import { readText, type FileAccess } from '../fileAccess';
+import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
+import { PICKLE_NAME, PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
 import type { TensorInfo, TensorSource } from '../tensors';
 
 /** The word-vector file formats that carry their own vocabulary. */
@@ -33,7 +34,10 @@ export interface OpenWordVectorsOptions {
 export async function openWordVectors(files: FileAccess, path: string, options: OpenWordVectorsOptions = {}): Promise<WordVectors> {
   const stat = await files.stat(path);
   if (!stat) throw new LensError('badFile', `${path}: no such file`);
-  if (stat.isDirectory) throw new LensError('badFile', `${path}: is a directory, expected a word-vector file`);
+  const kind = kindOf(stat);
+  if (kind !== 'file') throw new LensError('badFile', `${path}: is ${describeKind(kind)}, expected a word-vector file`);
+  // A PyTorch checkpoint is never parsed (unpickling runs code), and never read whole to find out.
+  if (PICKLE_NAME.test(files.basename(path)) || pickleKind(await readRange(files, path, 0, PICKLE_SNIFF_BYTES))) throw pickleError(path);
   let bytes = await files.readAll(path);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3); // UTF-8 BOM
   if (isBlank(bytes, 0)) {
@@ -56,7 +60,7 @@ export async function openWordVectors(files: FileAccess, path: string, options: 
         }
         start = Math.min(eol + 1, bytes.length);
       }
-      const parsed = parseRows(path, bytes, start, header ? 2 : 1, true, header?.cols, header ? 'the header says' : 'line 1 has');
+      const parsed = parseRows(path, bytes, start, header ? 2 : 1, true, header?.cols, header ? 'the header says' : 'line 1 has', header?.rows);
       if (header && parsed.rows !== header.rows) {
         throw new LensError('badFile', `${path}: the header says ${header.rows} words, but ${parsed.rows} lines of vectors follow it, expected them to agree`);
       }
@@ -81,6 +85,21 @@ export async function openWordVectors(files: FileAccess, path: string, options: 
     else index.set(words[i]!, i);
   }
   return { format, file: path, words, index, duplicates, vectors: memoryTensor({ name: 'vectors', dtype: 'F32', shape: [words.length, cols], file: path }, data) };
+}
+
+/**
+ * True when the first line of `head` (a file's first bytes) looks like word vectors: a word2vec
+ * `V E` header, or a token followed by at least one number (GloVe). Used to tell a word-vector
+ * .txt/.vec from any other text file in a folder; `.tsv` vectors (numbers only) pass too.
+ */
+export function looksLikeWordVectors(head: Uint8Array): boolean {
+  const start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const eol = lineEnd(head, start);
+  if (parseCounts(head, start, eol)) return true;
+  const tokens = decodeText(head, start, eol).trim().split(/[ \t\r]+/);
+  if (eol === head.length && tokens.length > 2) tokens.pop(); // the line goes on past `head`: its last token may be cut
+  if (tokens.length < 2) return false;
+  return tokens.slice(1).every(t => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$/i.test(t));
 }
 
 /** `.bin` → binary, `.tsv` → TSV; otherwise a `V E` first line means word2vec (binary if the bytes after it are not text). */
@@ -123,7 +142,16 @@ interface Rows {
  * runs of spaces, tabs and CRs. `cols` is fixed by a header or else by the first line.
  * Trailing blank lines are ignored; any other line with the wrong number of values is an error.
  */
-function parseRows(path: string, b: Uint8Array, start: number, firstLine: number, hasWord: boolean, cols: number | undefined, colsFrom: string): Rows {
+function parseRows(
+  path: string,
+  b: Uint8Array,
+  start: number,
+  firstLine: number,
+  hasWord: boolean,
+  cols: number | undefined,
+  colsFrom: string,
+  headerRows?: number,
+): Rows {
   const n = b.length;
   if (isBlank(b, start)) return { words: [], data: new Float32Array(0), rows: 0, cols: cols ?? 0 };
   const expectWhat = (c: number | undefined) => `${hasWord ? 'a word and ' : ''}${c ?? 'its'} values`;
@@ -139,7 +167,13 @@ function parseRows(path: string, b: Uint8Array, start: number, firstLine: number
   let lines = 0;
   for (let p = b.indexOf(NL, start); p !== -1; p = b.indexOf(NL, p + 1)) lines++;
   if (n > start && b[n - 1] !== NL) lines++;
-  const data = new Float32Array(lines * cols);
+  if (headerRows !== undefined && lines < headerRows) {
+    throw new LensError('badFile', `${path}: the header says ${headerRows} words, but only ${lines} lines of vectors follow it, expected them to agree`);
+  }
+  // A row of `cols` values takes at least 2·cols bytes (a digit and a separator each), so the
+  // bytes bound the rows too: blank lines after one wide row cannot make us allocate for them.
+  const capacity = Math.min(lines, Math.floor((n - start + 1) / (2 * cols)) + 1);
+  let data = new Float32Array(capacity * cols);
   const words: string[] = [];
   let row = 0;
   let line = firstLine;
@@ -158,6 +192,11 @@ function parseRows(path: string, b: Uint8Array, start: number, firstLine: number
       word = decodeText(b, ws, p);
     }
     const base = row * cols;
+    if (base + cols > data.length) {
+      const grown = new Float32Array(Math.min(lines, 2 * (row + 1)) * cols);
+      grown.set(data);
+      data = grown;
+    }
     for (let k = 0; k < cols; k++) {
       p = skipSeparators(b, p);
       if (p >= n || b[p] === NL) raggedLine(path, b, lineStart, line, hasWord, cols, colsFrom);
@@ -363,6 +402,15 @@ function parseWord2vecBinary(path: string, b: Uint8Array): Rows {
   const { rows, cols } = header;
   if (rows < 1 || cols < 1) throw new LensError('badFile', `${path}: the header says ${rows} words of ${cols} values, expected at least one word of at least one value`);
   const rowBytes = cols * 4;
+  // Each record is at least a 1-byte word, a space and cols float32s: check the claim against
+  // the file before allocating anything for it (a header may claim 10^12 words).
+  const body = n - eol - 1;
+  if (rows * (rowBytes + 2) > body) {
+    throw new LensError(
+      'badFile',
+      `${path}: the header says ${rows} words of ${cols} float32 values, which needs at least ${rows * (rowBytes + 2)} bytes, but only ${Math.max(0, body)} follow the header (truncated file, or a wrong header?)`,
+    );
+  }
   // Every record takes at least rowBytes + 1 bytes, so a header that claims more rows than the
   // file can hold must not allocate them: the loop below reports the truncation instead.
   const capacity = Math.min(rows, Math.max(0, Math.floor((n - eol - 1) / (rowBytes + 1))));
@@ -379,6 +427,7 @@ function parseWord2vecBinary(path: string, b: Uint8Array): Rows {
     if (p >= n || space === -1) {
       throw new LensError('badFile', `${path}: file ends before word ${i + 1} of ${rows}, expected ${rows} words each followed by ${cols} float32 values (truncated file?)`);
     }
+    if (space === ws) throw new LensError('badFile', `${path}: word ${i + 1} of ${rows} is empty (a space where the word should start), expected a word, a space and ${cols} float32 values`);
     const word = decodeText(b, ws, space);
     p = space + 1;
     if (p + rowBytes > n) {

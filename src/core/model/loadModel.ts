@@ -1,8 +1,11 @@
+import { checkPicked } from '../containment';
 import { LensError } from '../errors';
-import { readText, type FileAccess } from '../fileAccess';
+import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
 import { openNpy } from '../formats/npy';
 import { openSafetensors, openShardedSafetensors } from '../formats/safetensors';
-import { openWordVectors } from '../formats/wordVectors';
+import { looksLikeWordVectors, openWordVectors } from '../formats/wordVectors';
+import { PICKLE_NAME, PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
+import { parseJsonFile } from '../safeJson';
 import { loadRnnWeights, type RnnHints } from '../rnnTensors';
 import { shapeString, withExtraRows, type TensorSource, type TensorStore } from '../tensors';
 import { findTokenizerFile, loadTokenizerFile, PAD_CANDIDATES, UNK_CANDIDATES, wordListTokenizer } from '../tokenizers/loadTokenizer';
@@ -42,7 +45,9 @@ export async function loadModel(ctx: LoadContext, spec: string, options: LoadOpt
   const { files } = ctx;
   const st = await files.stat(spec);
   if (!st) throw new LensError('badFile', `${spec}: no such file or folder (expected a model folder, a .safetensors/.npy file, a word-vector file, or builtin:${BUILTIN_NAMES.join('|builtin:')})`);
-  if (st.isDirectory) return loadFolder(ctx, spec, options);
+  const kind = kindOf(st);
+  if (kind === 'directory') return loadFolder(ctx, spec, options);
+  if (kind !== 'file') throw new LensError('badFile', `${spec}: is ${describeKind(kind)}, expected a model folder or a model file`);
   return loadFile(ctx, spec, options);
 }
 
@@ -64,13 +69,15 @@ async function loadBuiltin(ctx: LoadContext, name: string, options: LoadOptions)
 async function readConfig(files: FileAccess, dir: string): Promise<{ config: ModelConfig; file?: string }> {
   const file = files.join(dir, 'config.json');
   const st = await files.stat(file);
-  if (!st || st.isDirectory) return { config: {} };
+  if (!st) return { config: {} };
+  await checkPicked(files, dir, file, 'a config.json file');
   const config = parseModelConfig(await readText(files, file), file);
   // Hugging Face keeps do_lower_case in tokenizer_config.json.
   const tc = files.join(dir, 'tokenizer_config.json');
   if (config.doLowerCase === undefined && (await files.stat(tc))) {
+    await checkPicked(files, dir, tc, 'a tokenizer_config.json file');
     try {
-      const lower = (JSON.parse(await readText(files, tc)) as { do_lower_case?: unknown }).do_lower_case;
+      const lower = (parseJsonFile(await readText(files, tc), tc) as { do_lower_case?: unknown } | null)?.do_lower_case;
       if (typeof lower === 'boolean') return { config: { ...config, doLowerCase: lower }, file };
     } catch {
       // tokenizer_config.json is optional and advisory here; tokenizer.json is what we run.
@@ -82,18 +89,44 @@ async function readConfig(files: FileAccess, dir: string): Promise<{ config: Mod
 /** The tensor files of a folder, in order of preference. */
 async function openFolderStore(files: FileAccess, dir: string): Promise<TensorStore | undefined> {
   const names = await files.list(dir);
-  if (names.includes('model.safetensors.index.json')) return openShardedSafetensors(files, files.join(dir, 'model.safetensors.index.json'));
-  if (names.includes('model.safetensors')) return openSafetensors(files, files.join(dir, 'model.safetensors'));
+  // Each file picked here must be a regular file inside the folder (not a link out of it).
+  const pick = async (name: string, what: string): Promise<string> => {
+    const path = files.join(dir, name);
+    await checkPicked(files, dir, path, what);
+    return path;
+  };
+  if (names.includes('model.safetensors.index.json')) return openShardedSafetensors(files, await pick('model.safetensors.index.json', 'a shard index'));
+  if (names.includes('model.safetensors')) return openSafetensors(files, await pick('model.safetensors', 'a .safetensors file'));
   const st = names.filter(n => n.endsWith('.safetensors'));
-  if (st.length === 1) return openSafetensors(files, files.join(dir, st[0]!));
+  if (st.length === 1) return openSafetensors(files, await pick(st[0]!, 'a .safetensors file'));
   if (st.length > 1) throw new LensError('badFile', `${dir}: several .safetensors files (${st.join(', ')}) and no model.safetensors.index.json; expected model.safetensors or an index`);
   const npy = names.filter(n => n.endsWith('.npy'));
-  if (npy.length === 1) return openNpy(files, files.join(dir, npy[0]!));
+  if (npy.length === 1) return openNpy(files, await pick(npy[0]!, 'a .npy file'));
   if (npy.length > 1) throw new LensError('badFile', `${dir}: several .npy files (${npy.join(', ')}); pass the embedding matrix's file itself with --model`);
   return undefined;
 }
 
 const WORD_VECTOR_FILES = /\.(txt|vec|bin|tsv)$/i;
+/** Text files a model folder holds that are never word vectors. */
+const NOT_WORD_VECTORS = /^(vocab\.txt|merges\.txt|metadata\.tsv|pytorch_model.*\.bin|training_args\.bin|optimizer\.bin)$/i;
+
+/**
+ * The word-vector file of a folder without tensor files: vectors.tsv, or a .txt/.vec/.bin
+ * whose first line looks like word vectors (so a workspace root's notes are never read as
+ * vectors). Undefined when there is none.
+ */
+async function findWordVectorFile(files: FileAccess, dir: string, names: readonly string[]): Promise<string | undefined> {
+  const candidates = [...names.filter(n => /^vectors\.tsv$/i.test(n)), ...names.filter(n => WORD_VECTOR_FILES.test(n) && !NOT_WORD_VECTORS.test(n) && !/^vectors\.tsv$/i.test(n))];
+  for (const name of candidates) {
+    const path = files.join(dir, name);
+    const st = await files.stat(path);
+    if (!st || kindOf(st) !== 'file') continue;
+    await checkPicked(files, dir, path, 'a word-vector file');
+    const head = await readRange(files, path, 0, PICKLE_SNIFF_BYTES);
+    if (/^vectors\.tsv$/i.test(name) || looksLikeWordVectors(head)) return path;
+  }
+  return undefined;
+}
 
 async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): Promise<Model> {
   const { files } = ctx;
@@ -101,11 +134,25 @@ async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): 
   const store = await openFolderStore(files, dir);
   if (!store) {
     const names = await files.list(dir);
-    const vectors = names.find(n => /^vectors\.tsv$/i.test(n)) ?? names.find(n => WORD_VECTOR_FILES.test(n) && !/^vocab\.txt$|^merges\.txt$|^metadata\.tsv$/i.test(n));
-    if (vectors) return loadWordVectors(ctx, files.join(dir, vectors), options);
-    throw new LensError('badFile', `${dir}: no embedding matrix found, expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file`);
+    const vectors = await findWordVectorFile(files, dir, names);
+    if (vectors) return loadWordVectors(ctx, vectors, options);
+    // PyTorch weights only (pytorch_model.bin, *.pt, …): say why they are not read.
+    for (const name of names) {
+      const path = files.join(dir, name);
+      if (PICKLE_NAME.test(name) || /\.bin$/i.test(name)) {
+        const st = await files.stat(path);
+        if (!st || kindOf(st) !== 'file') continue;
+        if (PICKLE_NAME.test(name) || pickleKind(await readRange(files, path, 0, PICKLE_SNIFF_BYTES))) throw pickleError(path);
+      }
+    }
+    const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '');
+    throw new LensError(
+      'badFile',
+      `${dir}: no model found, expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (found: ${names.length ? shown : 'nothing'})`,
+    );
   }
   const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
+  if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
   if (!tokenizerPath) throw new LensError('badFile', `${dir}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt (or pass --tokenizer)`);
   return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, tokenizerPath, options });
 }
@@ -124,6 +171,7 @@ async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): P
   else return loadWordVectors(ctx, path, options);
   const { config, file: configFile } = await readConfig(files, dir);
   const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
+  if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
   if (!tokenizerPath) throw new LensError('option', `--tokenizer: ${path} is a bare matrix; give its tokenizer with --tokenizer (tokenizer.json, vocab.json or vocab.txt), none was found beside it`);
   return assemble(ctx, { id: path, name, store, config, configFile, tokenizerPath, options });
 }
@@ -156,10 +204,14 @@ export async function loadTokenizerSpec(ctx: LoadContext, spec: string, config: 
     throw new LensError('badFile', `${spec}: no such tokenizer file or folder${named}`);
   }
   let file = spec;
-  if (st.isDirectory) {
+  const kind = kindOf(st);
+  if (kind === 'directory') {
     const found = await findTokenizerFile(files, spec);
     if (!found) throw new LensError('badFile', `${spec}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt`);
+    await checkPicked(files, spec, found, 'a tokenizer file');
     file = found;
+  } else if (kind !== 'file') {
+    throw new LensError('badFile', `${spec}: is ${describeKind(kind)}, expected a tokenizer file or folder`);
   }
   return loadTokenizerFile(files, file, config.doLowerCase === undefined ? {} : { lowercase: config.doLowerCase });
 }
@@ -182,6 +234,9 @@ function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: stri
 
 function checkMatrix(t: TensorSource): TensorSource {
   if (t.info.shape.length !== 2) throw new LensError('shape', `${t.info.file}: embedding tensor "${t.info.name}" has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim)`);
+  if (t.info.shape[0] === 0 || t.info.shape[1] === 0) {
+    throw new LensError('shape', `${t.info.file}: embedding tensor "${t.info.name}" has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim) with at least one row and one column`);
+  }
   return t;
 }
 
