@@ -253,6 +253,16 @@ describe('file safety: a model folder names only files inside it', () => {
     writeFileSync(path.join(outsideDir, 'e.npy'), writeNpy([4, 3], new Float32Array(12)));
     symlinkSync(path.join(outsideDir, 'e.npy'), path.join(npy, 'emb.npy'));
     await assertError(() => loadModel(ctx, npy), 'badFile', `${path.join(npy, 'emb.npy')}: is a link to`, 'outside the model folder');
+
+    const tsv = fresh('pick-tsv');
+    writeFileSync(path.join(tsv, 'vectors.tsv'), '1\t2\n3\t4\n');
+    writeFileSync(path.join(outsideDir, 'metadata.tsv'), 'cat\ndog\n');
+    symlinkSync(path.join(outsideDir, 'metadata.tsv'), path.join(tsv, 'metadata.tsv'));
+    await assertError(() => loadModel(ctx, tsv), 'badFile', `${path.join(tsv, 'metadata.tsv')}: is a link to`, 'outside the model folder');
+    rmSync(path.join(tsv, 'metadata.tsv'));
+    writeFileSync(path.join(tsv, 'metadata.tsv'), 'cat\ndog\n');
+    const m = await loadModel(ctx, tsv);
+    assert.deepEqual([...(await m.embedding.readRows([m.tokenizer.tokenToId('dog')!]))], [3, 4]);
   });
 
   it('a config.json or tokenizer.json that is a FIFO is refused and the load finishes', async function () {

@@ -1,3 +1,4 @@
+import { checkPicked } from '../containment';
 import { LensError } from '../errors';
 import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
 import { PICKLE_NAME, PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
@@ -450,6 +451,7 @@ function parseWord2vecBinary(path: string, b: Uint8Array): Rows {
 async function readMetadata(files: FileAccess, vectorsPath: string, given: string | undefined, rows: number): Promise<string[]> {
   const metaPath = given ?? files.join(files.dirname(vectorsPath), 'metadata.tsv');
   const stat = await files.stat(metaPath);
+  if (stat && !given) await checkPicked(files, files.dirname(vectorsPath), metaPath, 'the metadata TSV');
   if (!stat || stat.isDirectory) {
     throw new LensError(
       'badFile',
