@@ -96,14 +96,14 @@ export async function readRowsFromFile(
   readRanges: (ranges: { offset: number; length: number }[]) => Promise<Uint8Array[]>,
 ): Promise<Float32Array> {
   if (info.shape.length !== 2) {
-    throw new LensError('shape', `${info.file}: tensor "${info.name}" has shape ${shapeString(info.shape)}, expected 2 dimensions (rows, cols) to read rows`);
+    throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected 2 dimensions (rows, cols) to read rows`);
   }
   const [rows, cols] = info.shape as [number, number];
   const rowBytes = cols * DTYPE_BYTES[dtype];
   const unique = [...new Set(Array.from(ids))].sort((a, b) => a - b);
   for (const id of unique) {
     if (!Number.isInteger(id) || id < 0 || id >= rows) {
-      throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor "${info.name}" with ${rows} rows`);
+      throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor ${JSON.stringify(info.name)} with ${rows} rows`);
     }
   }
   // Coalesce runs of consecutive ids into one range each.
@@ -118,7 +118,7 @@ export async function readRowsFromFile(
   runs.forEach((run, k) => {
     const chunk = chunks[k]!;
     if (chunk.length < run.count * rowBytes) {
-      throw new LensError('badFile', `${info.file}: file ends inside tensor "${info.name}" (row ${run.first + Math.floor(chunk.length / rowBytes)} of ${rows})`);
+      throw new LensError('badFile', `${info.file}: file ends inside tensor ${JSON.stringify(info.name)} (row ${run.first + Math.floor(chunk.length / rowBytes)} of ${rows})`);
     }
     const values = new Float32Array(run.count * cols);
     decodeFloats(chunk, 0, dtype, run.count * cols, values);
@@ -132,17 +132,17 @@ export async function readRowsFromFile(
 /** A tensor already in memory (built-in tables, appended rows). */
 export function memoryTensor(info: TensorInfo, data: Float32Array): TensorSource {
   const n = numel(info.shape);
-  if (data.length !== n) throw new LensError('shape', `${info.file}: tensor "${info.name}" has ${data.length} values, shape ${shapeString(info.shape)} needs ${n}`);
+  if (data.length !== n) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has ${data.length} values, shape ${shapeString(info.shape)} needs ${n}`);
   return {
     info,
     readAll: async () => data,
     readRows: async ids => {
-      if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor "${info.name}" has shape ${shapeString(info.shape)}, expected 2 dimensions to read rows`);
+      if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected 2 dimensions to read rows`);
       const [rows, cols] = info.shape as [number, number];
       const out = new Float32Array(ids.length * cols);
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
-        if (!Number.isInteger(id) || id < 0 || id >= rows) throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor "${info.name}" with ${rows} rows`);
+        if (!Number.isInteger(id) || id < 0 || id >= rows) throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor ${JSON.stringify(info.name)} with ${rows} rows`);
         out.set(data.subarray(id * cols, (id + 1) * cols), i * cols);
       }
       return out;
@@ -175,7 +175,7 @@ export function withExtraRows(base: TensorSource, extra: Float32Array, name = ba
         const id = ids[i]!;
         if (id < rows) out.set(baseRows.subarray(k * cols, ++k * cols), i * cols);
         else if (id < rows + added) out.set(extra.subarray((id - rows) * cols, (id - rows + 1) * cols), i * cols);
-        else throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor "${info.name}" with ${rows + added} rows`);
+        else throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor ${JSON.stringify(info.name)} with ${rows + added} rows`);
       }
       return out;
     },

@@ -326,6 +326,7 @@ describe('file safety: safetensors layouts the Rust crate refuses', () => {
     ['a tensor past the end of the file', JSON.stringify({ a: f32([8], 0, 32) }), 16, ['ends at byte 32 of the data, but the file has only 16']],
     ['an unknown dtype', JSON.stringify({ a: { dtype: 'F128', shape: [1], data_offsets: [0, 16] } }), 16, ['unknown dtype F128']],
     ['sub-byte elements that do not fill a byte', JSON.stringify({ a: { dtype: 'F4', shape: [3], data_offsets: [0, 2] } }), 2, ['is 12 bits, expected a whole number of bytes']],
+    ['a name with a newline (the message stays one line)', JSON.stringify({ 'a\nb': f32([2], 0, 12) }), 12, ['tensor "a\\nb" F32 (2,) needs 8 bytes']],
     ['a header nested past the JSON limit', `{"__metadata__":${'['.repeat(LIMITS.jsonDepth + 5)}${']'.repeat(LIMITS.jsonDepth + 5)}}`, 0, [`nested more than ${LIMITS.jsonDepth} levels deep`]],
   ];
   for (const [label, header, dataBytes, fragments] of cases) {

@@ -80,7 +80,7 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
   }
   const duplicate = findDuplicateKey(text);
   if (duplicate) {
-    throw new LensError('badFile', `${path}: safetensors header names ${duplicate.where}"${duplicate.key}" twice; expected each name once`);
+    throw new LensError('badFile', `${path}: safetensors header names ${duplicate.where}${JSON.stringify(duplicate.key)} twice; expected each name once`);
   }
   const dataStart = 8 + headerLen;
   const dataLen = stat.size - dataStart;
@@ -102,9 +102,9 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
       !Array.isArray(shape) || !shape.every(d => Number.isSafeInteger(d) && d >= 0) ||
       !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(o => Number.isSafeInteger(o) && o >= 0)
     ) {
-      throw new LensError('badFile', `${path}: tensor "${name}" in the header needs dtype, shape (non-negative integers) and data_offsets [begin, end]`);
+      throw new LensError('badFile', `${path}: tensor ${JSON.stringify(name)} in the header needs dtype, shape (non-negative integers) and data_offsets [begin, end]`);
     }
-    if (DTYPE_BITS[t.dtype] === undefined) throw new LensError('badFile', `${path}: tensor "${name}" has unknown dtype ${t.dtype}, expected one of ${Object.keys(DTYPE_BITS).join(', ')}`);
+    if (DTYPE_BITS[t.dtype] === undefined) throw new LensError('badFile', `${path}: tensor ${JSON.stringify(name)} has unknown dtype ${t.dtype}, expected one of ${Object.keys(DTYPE_BITS).join(', ')}`);
     raws.push({ name, dtype: t.dtype, shape: shape as number[], begin: offsets[0] as number, end: offsets[1] as number });
   }
   // The Rust crate's order: sorted by (begin, end); each must start where the previous ended.
@@ -114,24 +114,24 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
   const entries = new Map<string, Entry>();
   for (const r of raws) {
     const offsets = `data_offsets [${r.begin}, ${r.end}]`;
-    if (r.end < r.begin) throw new LensError('badFile', `${path}: tensor "${r.name}" has ${offsets}, which end before they begin`);
+    if (r.end < r.begin) throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} has ${offsets}, which end before they begin`);
     if (r.begin !== at) {
-      const after = previous ? `, where "${previous.name}" ends` : '';
+      const after = previous ? `, where ${JSON.stringify(previous.name)} ends` : '';
       const what = r.begin > at ? 'a gap' : 'an overlap';
       throw new LensError(
         'badFile',
-        `${path}: tensor "${r.name}" has ${offsets}, ${what} in the data: expected it to start at byte ${at}${after} (the tensors must tile the data from 0 with no gaps or overlaps)`,
+        `${path}: tensor ${JSON.stringify(r.name)} has ${offsets}, ${what} in the data: expected it to start at byte ${at}${after} (the tensors must tile the data from 0 with no gaps or overlaps)`,
       );
     }
     const bits = checkedProduct(r.shape, DTYPE_BITS[r.dtype]!);
-    if (bits === undefined) throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} has more elements than can be counted (over 2^53 bits)`);
-    if (bits % 8 !== 0) throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} is ${bits} bits, expected a whole number of bytes`);
+    if (bits === undefined) throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} ${r.dtype} ${shapeString(r.shape)} has more elements than can be counted (over 2^53 bits)`);
+    if (bits % 8 !== 0) throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} ${r.dtype} ${shapeString(r.shape)} is ${bits} bits, expected a whole number of bytes`);
     const expected = bits / 8;
     if (r.end - r.begin !== expected) {
-      throw new LensError('badFile', `${path}: tensor "${r.name}" ${r.dtype} ${shapeString(r.shape)} needs ${expected} bytes, its ${offsets} hold ${r.end - r.begin}`);
+      throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} ${r.dtype} ${shapeString(r.shape)} needs ${expected} bytes, its ${offsets} hold ${r.end - r.begin}`);
     }
     if (r.end > dataLen) {
-      throw new LensError('badFile', `${path}: tensor "${r.name}" ends at byte ${r.end} of the data, but the file has only ${dataLen} data bytes (truncated file?)`);
+      throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} ends at byte ${r.end} of the data, but the file has only ${dataLen} data bytes (truncated file?)`);
     }
     at = r.end;
     previous = r;
@@ -191,7 +191,7 @@ export function findDuplicateKey(text: string): { key: string; where: string } |
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
         const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
-        if (top.keys.has(key)) return { key, where: top.owner === undefined ? '' : `in "${top.owner}" the key ` };
+        if (top.keys.has(key)) return { key, where: top.owner === undefined ? '' : `in ${JSON.stringify(top.owner)} the key ` };
         top.keys.add(key);
         top.expectKey = false;
         lastKey = key;
@@ -215,7 +215,7 @@ function fileTensor(files: FileAccess, entry: Entry): TensorSource {
   const { info, begin } = entry;
   const dtype = (): FloatDType => {
     if (!isFloatDType(info.dtype)) {
-      throw new LensError('dtype', `${info.file}: tensor "${info.name}" is ${info.dtype}, expected a float tensor (F32, F16, BF16 or F64)`);
+      throw new LensError('dtype', `${info.file}: tensor ${JSON.stringify(info.name)} is ${info.dtype}, expected a float tensor (F32, F16, BF16 or F64)`);
     }
     return info.dtype;
   };
@@ -251,8 +251,8 @@ export async function openShardedSafetensors(files: FileAccess, indexPath: strin
   // "..", a symlink out, a device or FIFO) is refused, naming the index and the entry.
   const shardPaths = new Map<string, string>();
   for (const [name, file] of Object.entries(map)) {
-    if (typeof file !== 'string') throw new LensError('badFile', `${indexPath}: weight_map["${name}"] should be a shard file name`);
-    if (!shardPaths.has(file)) shardPaths.set(file, await resolveInside(files, dir, file, `${indexPath}: weight_map["${name}"]`, 'a shard file'));
+    if (typeof file !== 'string') throw new LensError('badFile', `${indexPath}: weight_map[${JSON.stringify(name)}] should be a shard file name`);
+    if (!shardPaths.has(file)) shardPaths.set(file, await resolveInside(files, dir, file, `${indexPath}: weight_map[${JSON.stringify(name)}]`, 'a shard file'));
   }
   const shards = new Map<string, Promise<TensorStore>>();
   const shardOf = (file: string): Promise<TensorStore> => {
@@ -266,7 +266,7 @@ export async function openShardedSafetensors(files: FileAccess, indexPath: strin
   for (const [name, file] of Object.entries(map as Record<string, string>)) {
     const store = await shardOf(file);
     const t = store.get(name);
-    if (!t) throw new LensError('badFile', `${indexPath}: weight_map puts "${name}" in ${file}, but that shard has no such tensor`);
+    if (!t) throw new LensError('badFile', `${indexPath}: weight_map puts ${JSON.stringify(name)} in ${file}, but that shard has no such tensor`);
     infos.set(name, t);
   }
   return { origin: indexPath, names: () => [...infos.keys()], get: name => infos.get(name) };
@@ -287,7 +287,7 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
   let offset = 0;
   for (const t of tensors) {
     const n = numel(t.shape);
-    if (t.data.length !== n) throw new LensError('shape', `writeSafetensors: tensor "${t.name}" has ${t.data.length} values, shape ${shapeString(t.shape)} needs ${n}`);
+    if (t.data.length !== n) throw new LensError('shape', `writeSafetensors: tensor ${JSON.stringify(t.name)} has ${t.data.length} values, shape ${shapeString(t.shape)} needs ${n}`);
     const bytes = n * (t.dtype === 'I64' ? 8 : DTYPE_BYTES[t.dtype]);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;

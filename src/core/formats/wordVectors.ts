@@ -488,7 +488,7 @@ function memoryTensor(info: TensorInfo, data: Float32Array): TensorSource {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         if (!Number.isInteger(id) || id < 0 || id >= rows) {
-          throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor "${info.name}" with ${rows} rows`);
+          throw new LensError('vocabMismatch', `${info.file}: id ${id} is outside tensor ${JSON.stringify(info.name)} with ${rows} rows`);
         }
         out.set(data.subarray(id * cols, (id + 1) * cols), i * cols);
       }

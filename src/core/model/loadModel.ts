@@ -219,7 +219,7 @@ export async function loadTokenizerSpec(ctx: LoadContext, spec: string, config: 
 function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: string | undefined): TensorSource {
   if (config.embeddingTensor) {
     const t = store.get(config.embeddingTensor);
-    if (!t) throw new LensError('config', `${configFile}: "embedding_tensor" is "${config.embeddingTensor}", but ${store.origin} has no such tensor (it has ${listNames(store)})`);
+    if (!t) throw new LensError('config', `${configFile}: "embedding_tensor" is ${JSON.stringify(config.embeddingTensor)}, but ${store.origin} has no such tensor (it has ${listNames(store)})`);
     return checkMatrix(t);
   }
   for (const n of EMBEDDING_NAMES) {
@@ -233,9 +233,9 @@ function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: stri
 }
 
 function checkMatrix(t: TensorSource): TensorSource {
-  if (t.info.shape.length !== 2) throw new LensError('shape', `${t.info.file}: embedding tensor "${t.info.name}" has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim)`);
+  if (t.info.shape.length !== 2) throw new LensError('shape', `${t.info.file}: embedding tensor ${JSON.stringify(t.info.name)} has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim)`);
   if (t.info.shape[0] === 0 || t.info.shape[1] === 0) {
-    throw new LensError('shape', `${t.info.file}: embedding tensor "${t.info.name}" has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim) with at least one row and one column`);
+    throw new LensError('shape', `${t.info.file}: embedding tensor ${JSON.stringify(t.info.name)} has shape ${shapeString(t.info.shape)}, expected (vocab_size, embedding_dim) with at least one row and one column`);
   }
   return t;
 }
@@ -286,7 +286,7 @@ function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource): void {
   if (tokenizer.vocabSize > rows) {
     throw new LensError(
       'vocabMismatch',
-      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding "${embedding.info.name}" in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
+      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding ${JSON.stringify(embedding.info.name)} in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
     );
   }
 }
