@@ -387,6 +387,11 @@ describe('file safety: .npy claims', () => {
     return out;
   }
 
+  it('a dtype string with control characters is quoted on one line', async () => {
+    const file = writeTemp('ctl.npy', npy("{'descr': '<f4\\n\\x00', 'fortran_order': False, 'shape': (2,), }", 8));
+    await assertError(() => openNpy(nodeFiles, file), 'dtype', "dtype '<f4\\x0a\\x00' is not supported");
+  });
+
   it('a shape that needs more bytes than the file has is refused before reading', async () => {
     const file = writeTemp('big.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }", 16));
     await assertError(() => openNpy(nodeFiles, file), 'badFile', 'data is 16 bytes, expected 4000000000000 for shape (1000000, 1000000)');
@@ -502,6 +507,15 @@ describe('file safety: pickled checkpoints are refused', () => {
     head.writeUInt16LE(name.length, 26);
     const file = writeTemp('weights.bin', Buffer.concat([head, name, Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e])]));
     await assertError(() => loadModel(ctx, file), 'badFormat', `${file}${PICKLE_MESSAGE}`);
+  });
+
+  it('a pickle renamed to .safetensors or .npy is named as a pickle, not as a bad header', async function () {
+    this.timeout(20_000);
+    const bytes = pickleBytes(4);
+    const st = writeTemp('model.safetensors', bytes);
+    await assertError(() => openSafetensors(nodeFiles, st), 'badFormat', `${st}${PICKLE_MESSAGE}`);
+    const npyFile = writeTemp('emb.npy', bytes);
+    await assertError(() => openNpy(nodeFiles, npyFile), 'badFormat', `${npyFile}${PICKLE_MESSAGE}`);
   });
 
   it('a real word2vec binary .bin still loads', async () => {

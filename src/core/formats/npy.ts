@@ -1,6 +1,7 @@
 import { LensError } from '../errors';
 import { describeKind, kindOf, readRange, type FileAccess } from '../fileAccess';
 import { LIMITS } from '../limits';
+import { PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
 import {
   DTYPE_BYTES,
   decodeFloats,
@@ -39,6 +40,7 @@ export async function openNpy(files: FileAccess, path: string): Promise<TensorSt
 
   const prefix = await readRange(files, path, 0, Math.min(stat.size, 12));
   if (prefix.length < 8 || MAGIC.some((b, i) => prefix[i] !== b)) {
+    if (pickleKind(await readRange(files, path, 0, PICKLE_SNIFF_BYTES))) throw pickleError(path);
     throw new LensError('badFile', `${path}: not a .npy file (expected it to start with the magic bytes "\\x93NUMPY")`);
   }
   const major = prefix[6]!;
@@ -80,11 +82,11 @@ export async function openNpy(files: FileAccess, path: string): Promise<TensorSt
   const count = numel(header.shape);
   const need = count * DTYPE_BYTES[dtype];
   if (!Number.isSafeInteger(need)) {
-    throw new LensError('badFile', `${path}: shape ${shapeString(header.shape)} of '${header.descr}' needs more than 2^53 bytes, expected a shape that fits in the file (${stat.size} bytes)`);
+    throw new LensError('badFile', `${path}: shape ${shapeString(header.shape)} of ${pyRepr(header.descr)} needs more than 2^53 bytes, expected a shape that fits in the file (${stat.size} bytes)`);
   }
   const have = stat.size - dataStart;
   if (have < need) {
-    throw new LensError('badFile', `${path}: data is ${have} bytes, expected ${need} for shape ${shapeString(header.shape)} of '${header.descr}' (truncated file?)`);
+    throw new LensError('badFile', `${path}: data is ${have} bytes, expected ${need} for shape ${shapeString(header.shape)} of ${pyRepr(header.descr)} (truncated file?)`);
   }
 
   const info: TensorInfo = { name: files.basename(path).replace(/\.npy$/i, ''), dtype, shape: header.shape, file: path };
@@ -155,10 +157,10 @@ function npyDType(path: string, descr: PyValue): FloatDType {
   const size = Number(m?.[3]);
   const dtype: FloatDType | undefined = kind === 'f' ? ({ 2: 'F16', 4: 'F32', 8: 'F64' } as Record<number, FloatDType>)[size] : undefined;
   if (dtype && order === '>') {
-    throw new LensError('dtype', `${path}: data is big-endian ('${descr}'), expected little-endian ('<f${size}'); convert with arr.astype('<f${size}') before saving`);
+    throw new LensError('dtype', `${path}: data is big-endian (${pyStr(descr)}), expected little-endian ('<f${size}'); convert with arr.astype('<f${size}') before saving`);
   }
   if (!dtype || order === '|') {
-    throw new LensError('dtype', `${path}: dtype '${descr}' is not supported, expected a float array ('<f4', '<f2' or '<f8'); convert with arr.astype(np.float32) before saving`);
+    throw new LensError('dtype', `${path}: dtype ${pyStr(descr)} is not supported, expected a float array ('<f4', '<f2' or '<f8'); convert with arr.astype(np.float32) before saving`);
   }
   return dtype;
 }
@@ -198,11 +200,16 @@ function isTuple(v: PyValue): v is PyTuple {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A string as a Python literal, control characters escaped (messages stay on one line). */
+function pyStr(v: string): string {
+  return `'${v.replace(/[\x00-\x1f\x7f\\']/g, c => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+}
+
 function pyRepr(v: PyValue): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'string') return pyStr(v);
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   return `(${v.tuple.map(pyRepr).join(', ')}${v.tuple.length === 1 ? ',' : ''})`;

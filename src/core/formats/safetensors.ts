@@ -2,6 +2,7 @@ import { resolveInside } from '../containment';
 import { LensError } from '../errors';
 import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
 import { LIMITS } from '../limits';
+import { PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
 import { parseJsonFile } from '../safeJson';
 import { f32ToBf16Bits, f32ToF16Bits } from '../halfFloat';
 import {
@@ -61,6 +62,8 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
   const view = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   const cap = LIMITS.safetensorsHeaderBytes;
+  // A renamed PyTorch checkpoint reads as an absurd header length: say what it really is.
+  if ((headerLen > cap || headerLen > stat.size - 8) && pickleKind(await readRange(files, path, 0, PICKLE_SNIFF_BYTES))) throw pickleError(path);
   if (headerLen > cap) {
     throw new LensError('badFile', `${path}: safetensors header length ${headerLen} is over the ${cap}-byte cap on headers (the Rust safetensors crate refuses such headers too); expected a smaller header`);
   }
