@@ -315,6 +315,8 @@ describe('file safety: safetensors layouts the Rust crate refuses', () => {
   const cases: [string, string, number, string[]][] = [
     ['duplicate tensor names', '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}', 16, ['names "a" twice']],
     ['a repeated key inside a tensor', '{"a":{"dtype":"F32","shape":[2],"shape":[2],"data_offsets":[0,8]}}', 8, ['in "a" the key "shape" twice']],
+    ['a shape written as a float', '{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', 8, ['tensor "a" has 2.0 in its shape, expected a non-negative integer']],
+    ['an offset written with an exponent', '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8e0]}}', 8, ['tensor "a" has 8e0 in its data_offsets']],
     ['overlapping offsets', JSON.stringify({ a: f32([4], 0, 16), b: f32([4], 8, 24) }), 24, ['tensor "b" has data_offsets [8, 24], an overlap', 'start at byte 16, where "a" ends']],
     ['identical offsets', JSON.stringify({ a: f32([4], 0, 16), b: f32([4], 0, 16) }), 32, ['data_offsets [0, 16], an overlap', 'start at byte 16']],
     ['a gap between tensors', JSON.stringify({ a: f32([4], 0, 16), b: f32([4], 20, 36) }), 36, ['tensor "b" has data_offsets [20, 36], a gap', 'start at byte 16']],

@@ -81,9 +81,13 @@ export async function openSafetensors(files: FileAccess, path: string): Promise<
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new LensError('badFile', `${path}: safetensors header is not a JSON object`);
   }
-  const duplicate = findDuplicateKey(text);
-  if (duplicate) {
-    throw new LensError('badFile', `${path}: safetensors header names ${duplicate.where}${JSON.stringify(duplicate.key)} twice; expected each name once`);
+  const problem = scanHeader(text);
+  if (problem?.kind === 'duplicate') {
+    const where = problem.owner === undefined ? '' : `in ${JSON.stringify(problem.owner)} the key `;
+    throw new LensError('badFile', `${path}: safetensors header names ${where}${JSON.stringify(problem.key)} twice; expected each name once`);
+  }
+  if (problem?.kind === 'notInteger') {
+    throw new LensError('badFile', `${path}: tensor ${JSON.stringify(problem.tensor)} has ${problem.token} in its ${problem.key}, expected a non-negative integer written without a fraction or exponent`);
   }
   const dataStart = 8 + headerLen;
   const dataLen = stat.size - dataStart;
@@ -170,11 +174,18 @@ function checkedProduct(shape: readonly number[], factor: number): number | unde
   return n;
 }
 
+/** What `scanHeader` finds in the raw header text that JSON.parse would hide. */
+export type HeaderProblem =
+  | { kind: 'duplicate'; key: string; owner?: string }
+  | { kind: 'notInteger'; tensor: string; key: string; token: string };
+
 /**
- * The first key that repeats within one object of JSON `text` (JSON.parse keeps the last
- * silently), with where it is ("tensor "x" key " for a nested one). `text` is valid JSON.
+ * Scans a safetensors header's raw text (valid JSON) for what JSON.parse hides but the Rust
+ * crate (serde_json) refuses: a key repeated within one object (JSON.parse keeps the last one
+ * silently), and a number written as 1.0 or 1e3 in a tensor's shape or data_offsets (serde
+ * reads those as unsigned integers and refuses a float).
  */
-export function findDuplicateKey(text: string): { key: string; where: string } | undefined {
+export function scanHeader(text: string): HeaderProblem | undefined {
   interface Frame { keys?: Set<string>; expectKey: boolean; owner?: string }
   const stack: Frame[] = [];
   let lastKey: string | undefined;
@@ -194,21 +205,29 @@ export function findDuplicateKey(text: string): { key: string; where: string } |
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
         const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
-        if (top.keys.has(key)) return { key, where: top.owner === undefined ? '' : `in ${JSON.stringify(top.owner)} the key ` };
+        if (top.keys.has(key)) return { kind: 'duplicate', key, ...(top.owner === undefined ? {} : { owner: top.owner }) };
         top.keys.add(key);
         top.expectKey = false;
         lastKey = key;
       }
-    } else if (c === 0x7b /* { */) {
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       const parent = stack[stack.length - 1];
-      stack.push({ keys: new Set(), expectKey: true, owner: parent?.keys ? lastKey : undefined });
-    } else if (c === 0x5b /* [ */) {
-      stack.push({ expectKey: false });
+      const owner = parent?.keys ? lastKey : undefined;
+      stack.push(c === 0x7b ? { keys: new Set(), expectKey: true, owner } : { expectKey: false, owner });
     } else if (c === 0x7d || c === 0x5d) {
       stack.pop();
     } else if (c === 0x2c /* , */) {
       const top = stack[stack.length - 1];
       if (top?.keys) top.expectKey = true;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i + 1 < n && /[0-9+\-.eE]/.test(text[i + 1]!)) i++;
+      const token = text.slice(start, i + 1);
+      const top = stack[stack.length - 1];
+      const tensor = stack[stack.length - 2];
+      if (stack.length === 3 && !top?.keys && (top?.owner === 'shape' || top?.owner === 'data_offsets') && tensor?.owner !== undefined && /[.eE]/.test(token)) {
+        return { kind: 'notInteger', tensor: tensor.owner, key: top.owner, token };
+      }
     }
   }
   return undefined;
