@@ -55,7 +55,7 @@ export function lexicalSegments(name: string, fail: (reason: string) => LensErro
   for (const seg of name.split(/[\\/]+/)) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
-      if (out.length === 0) throw fail('climbs out of the model folder with ".."');
+      if (out.length === 0) throw fail('is outside the model folder (".." climbs out of it)');
       out.pop();
     } else out.push(seg);
   }

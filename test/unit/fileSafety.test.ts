@@ -173,7 +173,7 @@ describe('file safety: a model folder names only files inside it', () => {
     await assertError(
       () => loadModel(ctx, dir),
       'badFile',
-      `${indexOf(dir)}: weight_map["embedding.weight"] names "../outside/e.safetensors", which climbs out of the model folder`,
+      `${indexOf(dir)}: weight_map["embedding.weight"] names "../outside/e.safetensors", which is outside the model folder (".." climbs out of it)`,
       'expected a shard file inside the model folder',
     );
   });
@@ -181,7 +181,7 @@ describe('file safety: a model folder names only files inside it', () => {
   for (const [label, entry, why] of [
     ['an absolute path', path.join(outsideDir, 'e.safetensors'), 'is an absolute path'],
     ['/dev/zero', '/dev/zero', 'is an absolute path'],
-    ['/etc/passwd via ..', '../../../../etc/passwd', 'climbs out of the model folder'],
+    ['/etc/passwd via ..', '../../../../etc/passwd', 'is outside the model folder'],
     ['a NUL', 'model\0.safetensors', 'contains a NUL character'],
     ['an empty name', '', 'is empty'],
     ['a Windows drive path', 'C:\\models\\e.safetensors', 'is an absolute path'],
