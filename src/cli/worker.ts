@@ -1,0 +1,38 @@
+// The CLI's worker thread (dist/cliWorker.js): runs one command's work and posts stdout back.
+// The main thread (main.ts) holds the deadline and the memory limit and terminates this thread
+// when either is passed; here we only turn errors into replies.
+import { parentPort, workerData } from 'node:worker_threads';
+import { installActivityBuffer, readActivity } from '../core/activity';
+import { isLensError } from '../core/errors';
+import { UsageError } from './args';
+import { runJob } from './commands';
+import type { CliFailureKind, CliJob, CliReply } from './job';
+
+/** How an error is shown: RangeErrors of allocation or recursion are resources, not bugs. */
+export function failureKind(e: unknown): CliFailureKind {
+  if (e instanceof UsageError) return 'usage';
+  if (isLensError(e)) return 'lens';
+  if (e instanceof RangeError) {
+    if (/Maximum call stack size exceeded/.test(e.message)) return 'stack';
+    if (/Invalid (typed )?array length|Array buffer allocation failed|Invalid string length|Invalid array buffer length/.test(e.message)) return 'memory';
+  }
+  return 'internal';
+}
+
+async function run(job: CliJob): Promise<CliReply> {
+  installActivityBuffer(job.activity);
+  try {
+    const out = new TextEncoder().encode(await runJob(job));
+    return { type: 'done', stdout: out };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { type: 'failed', kind: failureKind(e), message: err.message, step: readActivity(job.activity), stack: err.stack };
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  void run(workerData as CliJob).then(reply => {
+    port.postMessage(reply, reply.type === 'done' ? [reply.stdout.buffer as ArrayBuffer] : []);
+  });
+}
