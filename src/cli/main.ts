@@ -126,7 +126,7 @@ function failureOf(r: Extract<CliReply, { type: 'failed' }>): CliFailure {
     case 'memory':
       return new CliFailure(`ran out of memory${during} (${r.message})`, r.stack);
     case 'stack':
-      return new CliFailure(`ran out of stack${during}: the input is nested too deeply for this build (please report)`, r.stack);
+      return new CliFailure(`ran out of stack${during} (${r.message}; please report, with the input)`, r.stack);
     case 'internal':
       return new CliFailure(internalText(r.message), r.stack);
   }

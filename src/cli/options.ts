@@ -1,11 +1,12 @@
 import { LIMITS } from '../core/limits';
+import { DEFAULT_MAX_TOKENS } from '../core/pipeline';
 import { rangeText, type OptionSpec } from './args';
 
 /**
  * Largest --max-length: the pipeline pads to it, so it sizes the (T × E) matrix and the output.
- * 2^20 ids is far past any model's context and still a bounded allocation.
+ * The pipeline refuses more than DEFAULT_MAX_TOKENS ids, so a larger value could never work.
  */
-export const MAX_LENGTH_LIMIT = 2 ** 20;
+export const MAX_LENGTH_LIMIT = DEFAULT_MAX_TOKENS;
 /** Largest --timeout, seconds (a day). */
 export const TIMEOUT_LIMIT_SECONDS = 86_400;
 
