@@ -13,6 +13,8 @@ import { INSPECT_OPTIONS, INSPECT_USAGE, TIMEOUT_SPEC, TOKENIZE_OPTIONS, TOKENIZ
 
 /** The worker's old-generation heap, MB: past it the work ends as "ran out of memory", not an abort. */
 export const WORKER_HEAP_MB = 4096;
+/** How long a terminated worker thread may take to stop before the process is killed instead. */
+const TERMINATE_GRACE_MS = 2000;
 /** Environment variables: the deadline (for harnesses that cannot change the arguments), a lower heap (for tests), stacks. */
 const ENV_TIMEOUT = 'EMBEDDING_LENS_TIMEOUT';
 const ENV_HEAP = 'EMBEDDING_LENS_HEAP_MB';
@@ -93,6 +95,11 @@ function runInWorker(job: Omit<CliJob, 'activity'>, deadline: Deadline, heap: nu
     const timer = setTimeout(() => {
       const what = step();
       finish(() => reject(new CliFailure(`timed out after ${seconds(deadline.seconds)} during: ${what} (${deadlineNote(deadline)})`)));
+      // A thread blocked in a system call (an open() of a FIFO no one writes to, a dead network
+      // mount) cannot be terminated, and node's exit joins it, so the process would hang after
+      // the message. If the thread has not stopped after a grace period, end the process.
+      const grace = setTimeout(() => process.kill(process.pid, 'SIGKILL'), TERMINATE_GRACE_MS);
+      worker.once('exit', () => clearTimeout(grace));
       void worker.terminate();
     }, left);
     worker.on('message', (reply: CliReply) => {

@@ -2,7 +2,7 @@
 // The main thread (main.ts) holds the deadline and the memory limit and terminates this thread
 // when either is passed; here we only turn errors into replies.
 import { parentPort, workerData } from 'node:worker_threads';
-import { installActivityBuffer, readActivity } from '../core/activity';
+import { installActivityBuffer, noteActivity, readActivity } from '../core/activity';
 import { isLensError } from '../core/errors';
 import { UsageError } from './args';
 import { runJob } from './commands';
@@ -19,9 +19,35 @@ export function failureKind(e: unknown): CliFailureKind {
   return 'internal';
 }
 
+/**
+ * Faults for the CLI's own tests (EMBEDDING_LENS_FAULT), so each failure path is tested on a
+ * real thread whatever the core refuses by then: `throw` a bug, `exit` the thread without a
+ * reply, `allocate` until the heap limit, `spin` past the deadline.
+ */
+function injectFault(fault: string | undefined): void {
+  if (fault === undefined || fault === '') return;
+  noteActivity(`the test fault ${fault}`);
+  switch (fault) {
+    case 'throw':
+      throw new TypeError('a test fault\nwith a second line');
+    case 'exit':
+      process.exit(3);
+      break;
+    case 'allocate': {
+      const keep: unknown[] = [];
+      for (let i = 0; ; i++) keep.push({ i, s: `row ${i}` });
+    }
+    case 'spin':
+      for (;;);
+    default:
+      throw new UsageError(`EMBEDDING_LENS_FAULT: "${fault}" is not valid, expected throw, exit, allocate or spin`);
+  }
+}
+
 async function run(job: CliJob): Promise<CliReply> {
   installActivityBuffer(job.activity);
   try {
+    injectFault(process.env.EMBEDDING_LENS_FAULT);
     const out = new TextEncoder().encode(await runJob(job));
     return { type: 'done', stdout: out };
   } catch (e) {
