@@ -8,6 +8,7 @@ import type { RnnHints } from '../core/rnnTensors';
 import type { TensorSource } from '../core/tensors';
 import type { EncodeOptions, Token, Tokenizer } from '../core/tokenizers/types';
 import { UsageError } from './args';
+import { checkInspectBudget } from './budget';
 import { explainText } from './explain';
 import type { CliJob } from './job';
 import { columns, inspectTable, visible } from './table';
@@ -18,24 +19,29 @@ import { columns, inspectTable, visible } from './table';
 
 type Options = CliJob['options'];
 
+const DEFAULT_MODEL = 'builtin:seed';
+
 function getter(o: Options) {
   return <T>(k: string): T | undefined => o.get(k) as T | undefined;
 }
 
-async function load(ctx: LoadContext, spec: string, tokenizer?: string, hints?: RnnHints) {
-  noteActivity(`loading --model ${spec}${tokenizer !== undefined ? ` with --tokenizer ${tokenizer}` : ''}`);
-  return loadModel(ctx, spec, { ...(tokenizer !== undefined ? { tokenizer } : {}), ...(hints ? { encoderHints: hints } : {}) });
+/** The model --model names, else the default (named as such: the user wrote no --model). */
+async function load(ctx: LoadContext, spec: string | undefined, tokenizer?: string, hints?: RnnHints) {
+  const model = spec ?? DEFAULT_MODEL;
+  noteActivity(`loading ${spec === undefined ? `the default model ${model}` : `--model ${spec}`}${tokenizer !== undefined ? ` with --tokenizer ${tokenizer}` : ''}`);
+  return loadModel(ctx, model, { ...(tokenizer !== undefined ? { tokenizer } : {}), ...(hints ? { encoderHints: hints } : {}) });
 }
 
 function tokenizing(t: Tokenizer, text: string): void {
-  noteActivity(`tokenizing ${text.length} characters with ${t.description} (${t.source})`);
+  noteActivity(`tokenizing ${text.length} characters with ${t.description} from ${t.source}`);
 }
 
 /**
- * `model` with a note after each phase of inspectText: without them a deadline hit while the
- * encoder runs would be blamed on the tokenizer's last noted step.
+ * `model` with a note after each phase of inspectText (without them a deadline hit while the
+ * encoder runs would be blamed on the tokenizer's last noted step), and `beforeRows` called with
+ * the number of steps once it is known and before the rows and the encoder are allocated.
  */
-function withPhaseNotes(model: Model): Model {
+function withPhaseNotes(model: Model, beforeRows: (steps: number) => void): Model {
   const tok = model.tokenizer;
   const tokenizer: Tokenizer = Object.create(tok) as Tokenizer;
   Object.defineProperty(tokenizer, 'encode', {
@@ -50,6 +56,7 @@ function withPhaseNotes(model: Model): Model {
     info: src.info,
     readAll: () => src.readAll(),
     readRows: async ids => {
+      beforeRows(ids.length);
       noteActivity(`reading ${ids.length} embedding rows from ${model.embeddingLabel.source}`);
       const rows = await src.readRows(ids);
       noteActivity(`running the encoder over ${ids.length} steps`);
@@ -70,7 +77,7 @@ async function inspect(job: CliJob): Promise<string> {
     ...(o.has('layers') ? { numLayers: get('layers') } : {}),
     ...(o.has('bidirectional') ? { bidirectional: true } : {}),
   } as RnnHints;
-  const model = await load({ files: nodeFiles, assetsDir: job.assetsDir }, get<string>('model') ?? 'builtin:seed', get<string>('tokenizer'), hints);
+  const model = await load({ files: nodeFiles, assetsDir: job.assetsDir }, get<string>('model'), get<string>('tokenizer'), hints);
   const options: InspectOptions = {
     maxLength: get<number>('max-length'),
     paddingSide: get('padding-side'),
@@ -88,9 +95,10 @@ async function inspect(job: CliJob): Promise<string> {
     },
   };
   tokenizing(model.tokenizer, job.text);
-  const result = await inspectText(withPhaseNotes(model), job.text, options);
+  const json = get<string>('format') !== 'table';
+  const result = await inspectText(withPhaseNotes(model, steps => checkInspectBudget(model, steps, o, json)), job.text, options);
   noteActivity(`formatting the output (${result.inputIds.length} × ${result.embeddings.cols} embeddings)`);
-  return get<string>('format') === 'table' ? inspectTable(model, result) : inspectJson(model, result);
+  return json ? inspectJson(model, result) : inspectTable(model, result);
 }
 
 async function tokenize(job: CliJob): Promise<string> {
@@ -103,7 +111,7 @@ async function tokenize(job: CliJob): Promise<string> {
     noteActivity(`loading --tokenizer ${spec}`);
     tokenizer = await loadTokenizerSpec(ctx, spec);
   } else {
-    tokenizer = (await load(ctx, (o.get('model') as string | undefined) ?? 'builtin:seed')).tokenizer;
+    tokenizer = (await load(ctx, o.get('model') as string | undefined)).tokenizer;
   }
   const explain = o.get('explain') as string | undefined;
   const json = o.get('format') !== 'table';
@@ -111,7 +119,7 @@ async function tokenize(job: CliJob): Promise<string> {
     // The span was checked against the text on the main thread.
     const [start, end] = explain.split(':').map(Number) as [number, number];
     if (!tokenizer.explain) throw new UsageError(`--explain: ${tokenizer.description} cannot replay its steps`);
-    noteActivity(`explaining ${start}:${end} with ${tokenizer.description} (${tokenizer.source})`);
+    noteActivity(`explaining ${start}:${end} with ${tokenizer.description} from ${tokenizer.source}`);
     const replay = tokenizer.explain(text, start, end);
     noteActivity('formatting the output');
     return json ? JSON.stringify(replay, null, 2) + '\n' : explainText(replay);

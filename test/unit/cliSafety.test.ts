@@ -153,7 +153,7 @@ describe('CLI safety: bounded memory', function () {
     failsWith(cli(['tokenize', 'x'], { env: { EMBEDDING_LENS_FAULT: 'allocate', EMBEDDING_LENS_HEAP_MB: '64' } }), /^embedding-lens: ran out of memory \(limit 64 MB\) during: the test fault allocate$/);
   });
 
-  it('a real text past a small heap: the step names the tokenizer', () => {
+  it('a real text past a small heap ends the same way, naming the step', () => {
     const file = path.join(dir, 'words.txt');
     writeFileSync(file, 'the cat sat on the mat '.repeat(Math.floor(LIMITS.textChars / 23)));
     failsWith(cli(['tokenize', '--model', 'builtin:glove-100d', '--file', file], { env: { EMBEDDING_LENS_HEAP_MB: '24' } }), /ran out of memory \(limit 24 MB\) during: .*(tokeniz|loading|formatting)/);
@@ -175,6 +175,29 @@ describe('CLI safety: bounded memory', function () {
     assert.equal(failureKind(thrown(() => deep(0))), 'stack');
     assert.equal(failureKind(thrown(() => (null as unknown as { x: number }).x)), 'internal');
     assert.equal(failureKind(thrown(() => new Array(-1))), 'memory');
+  });
+
+  it('an encoder too big for memory is refused before anything is allocated, naming the flags that sized it', () => {
+    const line = failsWith(cli(['inspect', '--max-length', '65536', '--hidden-size', '4096', '--layers', '16', '--cell', 'lstm', '--bidirectional', 'x']), /^embedding-lens: inspect: the encoder over 65536 steps, .* needs about [\d.]+ GiB, more than the limit of 1\.0 GiB; use a shorter text or --max-length, or a smaller --hidden-size or --layers$/);
+    for (const part of ['lstm (--cell)', 'hidden size 4096 (--hidden-size)', '16 layers (--layers)', 'bidirectional (--bidirectional)']) assert.ok(line.includes(part), `${part}: ${line}`);
+  });
+
+  it('sizes from config.json are named as config.json\'s, not as flags', () => {
+    const folder = path.join(dir, 'big-config');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify({
+      version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null,
+      model: { type: 'WordLevel', vocab: { '[PAD]': 0, '[UNK]': 1, x: 2 }, unk_token: '[UNK]' },
+    }));
+    writeFileSync(path.join(folder, 'model.safetensors'), writeSafetensors([{ name: 'embedding.weight', dtype: 'F32', shape: [3, 4], data: new Array(12).fill(0.5) }]));
+    writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ hidden_size: 4096, num_layers: 16, max_length: 65536, pad_token_id: 0 }));
+    const line = failsWith(cli(['inspect', '--model', folder, 'x']), /needs about [\d.]+ GiB, more than the limit of 1\.0 GiB/);
+    assert.ok(line.includes('hidden size 4096 (config.json)') && line.includes('16 layers (config.json)'), line);
+    assert.doesNotMatch(line, /\((--hidden-size|--layers|--max-length)\)/);
+  });
+
+  it('JSON past the longest string V8 can build is refused up front; the table would summarise', () => {
+    failsWith(cli(['inspect', '--model', 'builtin:glove-100d', '--max-length', '65536', '--hidden-size', '512', 'x']), /would print \d+ numbers as JSON, more than the limit of 33554432 \(--format table prints a summary\)/);
   });
 
   it('EMBEDDING_LENS_HEAP_MB out of range is blamed on the variable', () => {
