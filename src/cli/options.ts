@@ -53,7 +53,8 @@ export const TIMEOUT_SPEC = TIMEOUT;
 const TOKENIZERS = 'gpt2|r50k_base|p50k_base|cl100k_base|o200k_base';
 
 const TEXT_NOTE = `TEXT is one argument (quote it; a TEXT starting with "-" goes after --), else --file PATH
-(a regular UTF-8 file), else stdin (UTF-8). At most ${LIMITS.textChars} characters (UTF-16 units).`;
+(a regular file), else stdin; both UTF-8, where invalid bytes are refused, not replaced.
+At most ${LIMITS.textChars} characters (UTF-16 units); a larger file is refused before it is read.`;
 
 const TIMEOUT_NOTE = `--timeout: the deadline for the whole command, ${rangeText(TIMEOUT)} (default
 ${LIMITS.requestSeconds}, or the environment variable EMBEDDING_LENS_TIMEOUT).`;
@@ -71,13 +72,15 @@ top 50k), a model folder (tokenizer.json|vocab.json|vocab.txt + model.safetensor
 a .safetensors/.npy matrix (tokenizer beside it or --tokenizer), or a word-vector file
 (GloVe/word2vec text, word2vec .bin, vectors.tsv + metadata.tsv).
 --max-length: ${rangeText(MAX_LENGTH)} (pad or truncate to it; default: the model's).
---hidden-size: ${rangeText(HIDDEN_SIZE)}; --layers: ${rangeText(LAYERS)}; --seed: ${rangeText(SEED)}.`;
+--hidden-size: ${rangeText(HIDDEN_SIZE)}; --layers: ${rangeText(LAYERS)};
+--seed: ${rangeText(SEED)}.`;
 
 const TOKENIZE_SYNOPSIS = `       embedding-lens tokenize [TEXT] [--file PATH]           (else stdin)
     [--tokenizer PATH|${TOKENIZERS} | --model M]
     [--no-special-tokens] [--format json|table] [--explain START:END] [--timeout SECONDS]`;
 
-const TOKENIZE_NOTES = `--explain prints the steps that made the tokens of text[START:END] (UTF-16 offsets):
+const TOKENIZE_NOTES = `Without --tokenizer or --model: the tokenizer of builtin:seed. --model takes what inspect's does.
+--explain prints the steps that made the tokens of text[START:END] (UTF-16 offsets):
 the normalizer's output, the pre-token splits, then the model's own steps (BPE merges with
 their ranks, WordPiece attempts, Unigram's best path with piece scores, byte fallback).`;
 
