@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import { constants, fstatSync, promises as fsp, type Stats } from 'node:fs';
 import { LIMITS } from '../core/limits';
 import { UsageError } from './args';
 
@@ -134,6 +134,14 @@ export async function readTextFile(file: string): Promise<string> {
 
 /** Reads stdin up to TEXT_BYTES_LIMIT + 1 bytes; more is refused without reading the rest. */
 export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  // `< somedir` opens fine and then reads as empty: say what it is instead.
+  let st: Stats | undefined;
+  try {
+    st = fstatSync(0);
+  } catch {
+    st = undefined; // no fd 0 to stat: the stream below says what is wrong
+  }
+  if (st?.isDirectory()) throw new UsageError('stdin is a directory, expected text');
   const chunks: Buffer[] = [];
   let got = 0;
   try {

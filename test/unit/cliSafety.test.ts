@@ -287,6 +287,10 @@ describe('CLI safety: stdin within the text limit', function () {
   it('invalid UTF-8 is refused with its byte offset', () => {
     failsWith(cli(['tokenize'], { input: Buffer.from([0x61, 0x62, 0xc0, 0x80]) }), /^embedding-lens: stdin is not valid UTF-8 at byte 2 \(0xc0\)/);
   });
+  it('a directory as stdin is refused, not read as an empty text', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI()}" tokenize < "${dir}"`], { encoding: 'utf8', env: CLEAN_ENV, timeout: 30_000 });
+    failsWith({ status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error }, /^embedding-lens: stdin is a directory, expected text$/);
+  });
   it('stdin from /dev/zero stops at the limit', () => {
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI()}" tokenize < /dev/zero`], { encoding: 'utf8', env: CLEAN_ENV, timeout: 30_000 });
     failsWith({ status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error }, /stdin has more than \d+ bytes, too large/);
