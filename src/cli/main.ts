@@ -1,7 +1,7 @@
 // The CLI's main thread (dist/cli.js): parses the arguments, reads the text, and runs the
 // command's work on a worker thread (dist/cliWorker.js) under a deadline and a memory limit,
 // so that no input can make the command hang or abort the process: each ends in one line.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ACTIVITY_BYTES, readActivity } from '../core/activity';
@@ -77,9 +77,11 @@ function seconds(s: number): string {
 function runInWorker(job: Omit<CliJob, 'activity'>, deadline: Deadline, heap: number, started: number): Promise<Uint8Array> {
   const activity = new SharedArrayBuffer(ACTIVITY_BYTES);
   const step = (): string => readActivity(activity) ?? 'starting the worker thread';
+  const file = path.join(__dirname, 'cliWorker.js');
+  if (!existsSync(file)) return Promise.reject(new UsageError(`${file} is missing; run \`npm run build\` first`));
   return new Promise<Uint8Array>((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(path.join(__dirname, 'cliWorker.js'), {
+    const worker = new Worker(file, {
       workerData: { ...job, activity } satisfies CliJob,
       resourceLimits: { maxOldGenerationSizeMb: heap },
       stdout: false,
