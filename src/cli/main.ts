@@ -13,6 +13,9 @@ import { INSPECT_OPTIONS, INSPECT_USAGE, TIMEOUT_SPEC, TOKENIZE_OPTIONS, TOKENIZ
 
 /** The worker's old-generation heap, MB: past it the work ends as "ran out of memory", not an abort. */
 export const WORKER_HEAP_MB = 4096;
+/** Memory the process may use beyond the worker's heap limit (Buffers, ArrayBuffers, the main thread), MB. */
+export const RSS_HEADROOM_MB = 2048;
+const RSS_POLL_MS = 50;
 /** How long a terminated worker thread may take to stop before the process is killed instead. */
 const TERMINATE_GRACE_MS = 2000;
 /** Environment variables: the deadline (for harnesses that cannot change the arguments), a lower heap (for tests), stacks. */
@@ -91,19 +94,27 @@ function runInWorker(job: Omit<CliJob, 'activity'>, deadline: Deadline, heap: nu
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(watch);
       f();
     };
-    const left = Math.max(0, deadline.seconds * 1000 - (Date.now() - started));
-    const timer = setTimeout(() => {
-      const what = step();
-      finish(() => reject(new CliFailure(`timed out after ${seconds(deadline.seconds)} during: ${what} (${deadlineNote(deadline)})`)));
+    /** Stops the thread after a failure of ours (deadline, memory) with `message`. */
+    const stop = (message: string): void => {
+      finish(() => reject(new CliFailure(message)));
       // A thread blocked in a system call (an open() of a FIFO no one writes to, a dead network
       // mount) cannot be terminated, and node's exit joins it, so the process would hang after
       // the message. If the thread has not stopped after a grace period, end the process.
       const grace = setTimeout(() => process.kill(process.pid, 'SIGKILL'), TERMINATE_GRACE_MS);
       worker.once('exit', () => clearTimeout(grace));
       void worker.terminate();
-    }, left);
+    };
+    const left = Math.max(0, deadline.seconds * 1000 - (Date.now() - started));
+    const timer = setTimeout(() => stop(`timed out after ${seconds(deadline.seconds)} during: ${step()} (${deadlineNote(deadline)})`), left);
+    // The heap limit does not cover Buffers and ArrayBuffers (a device read whole, a huge
+    // tensor): watch the whole process too, so they end here and not in the system's OOM killer.
+    const rssLimit = heap + RSS_HEADROOM_MB;
+    const watch = setInterval(() => {
+      if (process.memoryUsage.rss() > rssLimit * 2 ** 20) stop(`ran out of memory (process memory over ${rssLimit} MB) during: ${step()}`);
+    }, RSS_POLL_MS);
     worker.on('message', (reply: CliReply) => {
       finish(() => {
         if (reply.type === 'done') resolve(reply.stdout);

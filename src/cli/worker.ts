@@ -22,7 +22,7 @@ export function failureKind(e: unknown): CliFailureKind {
 /**
  * Faults for the CLI's own tests (EMBEDDING_LENS_FAULT), so each failure path is tested on a
  * real thread whatever the core refuses by then: `throw` a bug, `exit` the thread without a
- * reply, `allocate` until the heap limit, `spin` past the deadline.
+ * reply, `allocate` until the heap limit, `buffers` outside the heap, `spin` past the deadline.
  */
 function injectFault(fault: string | undefined): void {
   if (fault === undefined || fault === '') return;
@@ -37,10 +37,15 @@ function injectFault(fault: string | undefined): void {
       const keep: unknown[] = [];
       for (let i = 0; ; i++) keep.push({ i, s: `row ${i}` });
     }
+    case 'buffers': {
+      // Memory the heap limit does not see: filled, so it is really used.
+      const keep: Uint8Array[] = [];
+      for (;;) keep.push(new Uint8Array(16 << 20).fill(1));
+    }
     case 'spin':
       for (;;);
     default:
-      throw new UsageError(`EMBEDDING_LENS_FAULT: "${fault}" is not valid, expected throw, exit, allocate or spin`);
+      throw new UsageError(`EMBEDDING_LENS_FAULT: "${fault}" is not valid, expected throw, exit, allocate, buffers or spin`);
   }
 }
 

@@ -153,6 +153,10 @@ describe('CLI safety: bounded memory', function () {
     failsWith(cli(['tokenize', 'x'], { env: { EMBEDDING_LENS_FAULT: 'allocate', EMBEDDING_LENS_HEAP_MB: '64' } }), /^embedding-lens: ran out of memory \(limit 64 MB\) during: the test fault allocate$/);
   });
 
+  it('memory outside the heap (Buffers, ArrayBuffers) is watched too: the process stops at heap + 2048 MB', () => {
+    failsWith(cli(['tokenize', 'x'], { env: { EMBEDDING_LENS_FAULT: 'buffers', EMBEDDING_LENS_HEAP_MB: '16' } }), /^embedding-lens: ran out of memory \(process memory over 2064 MB\) during: the test fault buffers$/);
+  });
+
   it('a real text past a small heap ends the same way, naming the step', () => {
     const file = path.join(dir, 'words.txt');
     writeFileSync(file, 'the cat sat on the mat '.repeat(Math.floor(LIMITS.textChars / 23)));
