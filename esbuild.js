@@ -52,6 +52,8 @@ const builds = [
   },
   // CLI (package.json "bin" → bin/embedding-lens.js → dist/cli.js).
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [coreIsPure, noVscode] },
+  // The CLI's worker thread: the command's work, under the main thread's deadline and heap limit.
+  { ...node, entryPoints: ['src/cli/worker.ts'], outfile: 'dist/cliWorker.js', plugins: [coreIsPure, noVscode] },
   // Unit tests: one bundle per test file. Packages stay external (mocha runs them; reference
   // libraries such as the Rust `tokenizers` binding load their native code at run time).
   { ...node, entryPoints: listTests('test/unit'), outdir: 'dist/test/unit', outbase: 'test/unit', packages: 'external', plugins: [coreIsPure, noVscode] },

@@ -1,0 +1,21 @@
+/** What the CLI's main thread hands its worker thread, and what comes back (structured clone). */
+export interface CliJob {
+  readonly command: 'inspect' | 'tokenize';
+  /** Parsed options, already checked (ranges, combinations). */
+  readonly options: Map<string, string | number | boolean>;
+  /** The text, already read and within LIMITS.textChars. */
+  readonly text: string;
+  /** The folder with models/glove-100d and tokenizers/. */
+  readonly assetsDir: string;
+  /** SharedArrayBuffer(ACTIVITY_BYTES) the worker notes its steps into. */
+  readonly activity: SharedArrayBuffer;
+}
+
+/** How a failure is shown: `usage`/`lens` as they are, `memory`/`stack` with the step, `internal` as a bug. */
+export type CliFailureKind = 'usage' | 'lens' | 'memory' | 'stack' | 'internal';
+
+export type CliReply =
+  /** stdout's bytes (UTF-8), transferred. */
+  | { readonly type: 'done'; readonly stdout: Uint8Array }
+  /** A failure; `step` is the last noted step, `stack` for EMBEDDING_LENS_DEBUG. */
+  | { readonly type: 'failed'; readonly kind: CliFailureKind; readonly message: string; readonly step?: string | undefined; readonly stack?: string | undefined };
