@@ -174,7 +174,28 @@ export type WorkerRequest =
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
   | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
   /** The files of an export (built in the worker: big JSON/CSV is heavy). */
-  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' };
+  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' }
+  /**
+   * Test hook: make a fault happen in the worker. Answered only when the worker was started
+   * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
+   */
+  | { readonly type: 'debugFault'; readonly fault: DebugFault };
+
+/**
+ * Faults the tests can cause: `throw` a plain Error from a handler; `exit` the thread abruptly;
+ * `oom` allocate until the heap limit; `hang` a busy loop that never looks at cancellation;
+ * `busy` a loop that runs until cancelled (like real long work).
+ */
+export type DebugFault = 'throw' | 'exit' | 'oom' | 'hang' | 'busy';
+
+/** What the host passes to the worker thread at start. */
+export interface WorkerStartData {
+  readonly assetsDir: string;
+  /** ACTIVITY_BYTES of shared memory: the step being run, for the watchdog's messages. */
+  readonly activity: SharedArrayBuffer;
+  /** Whether `debugFault` requests are answered (only in the extension's test mode). */
+  readonly testHooks: boolean;
+}
 
 /** The reply type of each request type. */
 export interface WorkerReplies {
@@ -185,6 +206,7 @@ export interface WorkerReplies {
   explain: Replay;
   project: ProjectReply;
   export: ExportReply;
+  debugFault: null;
 }
 
 /** Files to write: suffixes for the chosen base name, and bytes. */
@@ -207,6 +229,8 @@ export type ToWorker =
 export type FromWorker =
   /** The worker is up. */
   | { readonly type: 'ready' }
+  /** The worker began a request: its deadline runs from here (queued requests wait unclocked). */
+  | { readonly type: 'started'; readonly id: number }
   /** A request succeeded. */
   | { readonly type: 'result'; readonly id: number; readonly result: unknown }
   /** A request failed. */
