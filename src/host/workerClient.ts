@@ -191,10 +191,10 @@ export class WorkerClient implements vscode.Disposable {
     if (!this.options.testMode) throw new WorkerError('option', `${what} is available only while the extension runs its tests`);
   }
 
-  /** This request's deadline in seconds (the setting, at least 1; the default if unset or invalid). */
+  /** This request's deadline in seconds (the setting, at least 1; the default if unset or not a number). */
   private deadline(): number {
     const s = this.options.deadlineSeconds?.();
-    return typeof s === 'number' && Number.isFinite(s) && s >= 1 ? s : LIMITS.requestSeconds;
+    return typeof s === 'number' && Number.isFinite(s) ? Math.max(1, s) : LIMITS.requestSeconds;
   }
 
   private ensureWorker(): Worker {

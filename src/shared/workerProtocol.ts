@@ -179,7 +179,7 @@ export type WorkerRequest =
    * Test hook: make a fault happen in the worker. Answered only when the worker was started
    * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
    */
-  | { readonly type: 'debugFault'; readonly fault: DebugFault };
+  | { readonly type: 'debugFault'; readonly fault: DebugFault; /** `busy`: stop after this many ms. */ readonly ms?: number };
 
 /**
  * Faults the tests can cause: `throw` a plain Error from a handler; `exit` the thread abruptly;

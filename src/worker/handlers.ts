@@ -113,7 +113,7 @@ export class WorkerHandlers {
       }
       case 'debugFault':
         if (!this.options.testHooks) throw new LensError('option', 'debugFault requests are answered only while the extension runs its tests');
-        debugFault(r.fault, cancel);
+        debugFault(r.fault, r.ms, cancel);
         return { result: null as WorkerReplies[K], transfer: [] };
       default:
         return assertNever(r, 'request');
@@ -335,7 +335,7 @@ export class WatchedFiles {
 }
 
 /** The test hooks' faults (only with `testHooks`; `exit` is the transport's, see main.ts). */
-function debugFault(fault: DebugFault, cancel: CancellationFlag | undefined): void {
+function debugFault(fault: DebugFault, ms: number | undefined, cancel: CancellationFlag | undefined): void {
   switch (fault) {
     case 'throw':
       throw new Error('debugFault: a handler threw a plain Error');
@@ -347,7 +347,8 @@ function debugFault(fault: DebugFault, cancel: CancellationFlag | undefined): vo
     case 'busy': {
       noteActivity('debugFault busy: a loop that stops when cancelled');
       const t0 = Date.now();
-      while (Date.now() - t0 < BUSY_FAULT_MS) throwIfCancelled(cancel);
+      const limit = Math.min(ms ?? BUSY_FAULT_MS, BUSY_FAULT_MS);
+      while (Date.now() - t0 < limit) throwIfCancelled(cancel);
       return;
     }
     case 'oom': {
