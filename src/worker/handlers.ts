@@ -1,7 +1,7 @@
 // The worker's request handlers: pure functions of the core plus a model cache. The transport
 // (worker_threads) is in main.ts, so these run in unit tests without a thread.
 import { noteActivity } from '../core/activity';
-import { assertNever, LensError, throwIfCancelled, type CancellationFlag } from '../core/errors';
+import { assertNever, isLensError, LensError, throwIfCancelled, type CancellationFlag } from '../core/errors';
 import type { ByteRange, FileAccess, FileStat } from '../core/fileAccess';
 import type { Matrix } from '../core/matrix';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
@@ -60,6 +60,8 @@ export interface HandlerOptions {
 export class WorkerHandlers {
   private readonly models = new Map<string, Promise<CachedModel>>();
   private readonly tokenizers = new Map<string, Promise<{ tokenizer: Tokenizer; watched: WatchedFiles }>>();
+  /** Per model key: a file of the last good load that is gone, named in load errors until a load works again. */
+  private readonly deleted = new Map<string, string>();
 
   constructor(
     private readonly ctx: LoadContext,
@@ -146,7 +148,9 @@ export class WorkerHandlers {
     if (cached) {
       try {
         const c = await cached;
-        if (await c.watched.unchanged()) return c;
+        const gone = await c.watched.gone();
+        if (gone === undefined && (await c.watched.unchanged())) return c;
+        if (gone !== undefined) this.deleted.set(key, gone);
       } catch {
         // A failed load is not cached: try again below.
       }
@@ -154,7 +158,18 @@ export class WorkerHandlers {
     }
     const watched = new WatchedFiles(this.ctx.files);
     const ctx = { ...this.ctx, files: watched.files };
-    const loading = loadModel(ctx, ref.model, ref.tokenizer ? { tokenizer: ref.tokenizer } : {}).then(model => ({ model, watched }));
+    const loading = loadModel(ctx, ref.model, ref.tokenizer ? { tokenizer: ref.tokenizer } : {}).then(
+      model => {
+        this.deleted.delete(key);
+        return { model, watched };
+      },
+      (e: unknown) => {
+        // A file of the model the user was looking at was deleted: say so first, then why the folder no longer loads.
+        const gone = this.deleted.get(key);
+        if (gone !== undefined && isLensError(e)) throw new LensError(e.reason, `${gone} was deleted after the model was loaded: ${e.message}`);
+        throw e;
+      },
+    );
     this.models.set(key, loading);
     loading.catch(() => this.models.delete(key));
     return loading;
@@ -310,6 +325,19 @@ export class WatchedFiles {
   /** Whether `path` was read through this. */
   has(path: string): boolean {
     return this.stamps.has(path);
+  }
+
+  /** The first file (not folder) read that no longer exists, if any. */
+  async gone(): Promise<string | undefined> {
+    for (const [path, was] of this.stamps) {
+      if (was === 'absent' || was === 'a folder') continue;
+      try {
+        if (!(await this.base.stat(path))) return path;
+      } catch {
+        // Unreadable is not gone: unchanged() reports it as a change.
+      }
+    }
+    return undefined;
   }
 
   /** Whether every path read is still what it was (stat'ed now). */
