@@ -50,11 +50,16 @@ export class Lens implements PanelHost, vscode.Disposable {
   private readonly lastShown = new Map<string, number>();
 
   readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  /** In test mode, every line written to the log, as `level message` (the integration tests read it). */
+  readonly logLines: string[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
+    this.log = context.extensionMode === vscode.ExtensionMode.Test ? recordingLog(log, this.logLines) : log;
+    log = this.log;
     this.extensionUri = context.extensionUri;
     this.errors = new ErrorReporter(log);
     this.worker = this.disposables.add(
@@ -335,6 +340,23 @@ export class Lens implements PanelHost, vscode.Disposable {
   clearHighlight(): void {
     for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.highlight, []);
   }
+}
+
+/** The log, also keeping its lines in `lines` (test mode only). */
+function recordingLog(log: vscode.LogOutputChannel, lines: string[]): vscode.LogOutputChannel {
+  const levels = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error']);
+  return new Proxy(log, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (!levels.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return (message: unknown, ...rest: unknown[]) => {
+        lines.push(`${String(prop)} ${message instanceof Error ? message.message : String(message)}`);
+        if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+        return (value as (...a: unknown[]) => unknown).call(target, message, ...rest);
+      };
+    },
+  });
 }
 
 function describe(m: ModelSummary): string {
