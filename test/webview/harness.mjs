@@ -79,7 +79,8 @@ export class Core {
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
     this.pending = new Map();
     this.worker.on('message', (/** @type {import('../../src/shared/workerProtocol.js').FromWorker} */ m) => {
-      if (m.type === 'ready') return;
+      // 'started' marks when the worker began a request (the extension's watchdog clocks it).
+      if (m.type === 'ready' || m.type === 'started') return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
