@@ -42,7 +42,9 @@ interface Pending {
   readonly reject: (error: Error) => void;
   readonly type: string;
   /** The worker the request was sent to (a fault fails only that worker's requests). */
-  readonly worker: Worker;
+  worker: Worker;
+  /** What was posted (to send it again to a new worker when it never began). */
+  readonly message: ToWorker;
   readonly seconds: number;
   /** When the worker began it (its `started` message); undefined while it waits in the queue. */
   startedAt?: number;
@@ -106,6 +108,7 @@ export class WorkerClient implements vscode.Disposable {
     const id = this.nextId++;
     const cancel = token ? new SharedArrayBuffer(4) : null;
     const seconds = this.deadline();
+    const message: ToWorker = { type: 'request', id, request: sent, cancel };
     return new Promise<WorkerReplies[K]>((resolve, reject) => {
       let sub: vscode.Disposable | undefined;
       let grace: NodeJS.Timeout | undefined;
@@ -121,6 +124,7 @@ export class WorkerClient implements vscode.Disposable {
       this.pending.set(id, {
         type: request.type,
         worker,
+        message,
         seconds,
         resolve: v => {
           done('result');
@@ -139,11 +143,10 @@ export class WorkerClient implements vscode.Disposable {
             const p = this.pending.get(id);
             if (p?.startedAt === undefined) return;
             this.log.warn(`${request.type} was cancelled but still ran after ${CANCEL_GRACE_MS} ms; stopping the worker`);
-            this.stopWorker(p.worker, id, new WorkerError('cancelled', 'cancelled'), `a cancelled ${request.type} request did not stop`);
+            this.stopWorker(p.worker, id, new WorkerError('cancelled', 'cancelled'), `a cancelled ${request.type} request did not stop`, { resendQueued: true });
           }, CANCEL_GRACE_MS);
         });
       }
-      const message: ToWorker = { type: 'request', id, request: sent, cancel };
       worker.postMessage(message);
     });
   }
@@ -271,11 +274,26 @@ export class WorkerClient implements vscode.Disposable {
     this.stopWorker(p.worker, id, new WorkerError('timeout', message), `the ${p.type} request ran past its deadline`);
   }
 
-  /** Terminates `worker` for a fault the client saw itself: `id` gets `error`, its other requests are collateral. */
-  private stopWorker(worker: Worker, id: number, error: WorkerError, why: string): void {
+  /**
+   * Terminates `worker` for a fault the client saw itself: `id` gets `error`, its other requests
+   * are collateral; with `resendQueued` (the fault was a cancelled request, not a bad input),
+   * the requests the worker had not begun go to a new worker instead.
+   */
+  private stopWorker(worker: Worker, id: number, error: WorkerError, why: string, { resendQueued = false } = {}): void {
     const state = this.states.get(worker);
     if (state) state.handled = true;
     if (this.worker === worker) this.worker = undefined;
+    if (resendQueued && !this.disposed) {
+      const queued = [...this.pending].filter(([qid, p]) => qid !== id && p.worker === worker && p.startedAt === undefined);
+      if (queued.length > 0) {
+        const next = this.ensureWorker();
+        for (const [, p] of queued) {
+          p.worker = next;
+          next.postMessage(p.message);
+        }
+        this.log.info(`${queued.length} request(s) the stopped worker had not begun were sent to a new one`);
+      }
+    }
     this.failWorker(worker, id, error, why);
     void worker.terminate();
   }

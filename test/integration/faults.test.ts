@@ -229,7 +229,7 @@ describe('faults in the extension', function () {
     assert.deepEqual(await inspect(), SEED_IDS);
   });
 
-  it('the panel closed while a request ignores cancellation: the worker is stopped after a grace period, nothing is shown, the next Inspect works', async () => {
+  it('the panel closed while a request ignores cancellation: the worker is stopped after a grace period, queued requests go to a new worker, nothing is shown, the next Inspect works', async () => {
     const { lens, activePanel } = await api();
     await selected(SEED);
     assert.deepEqual(await inspect(), SEED_IDS); // a worker is running before the fault
@@ -240,8 +240,11 @@ describe('faults in the extension', function () {
     lens.worker.injectFault('hang', 'encode');
     const running = inspect();
     await until('the encode to start', () => lens.worker.pendingRequests().some(p => p.type === 'encode' && p.started));
+    // Sent while the worker spins: not begun, so it goes to the new worker and is answered.
+    const queued = lens.worker.request({ type: 'tokenize', ref: { model: 'builtin:seed' }, text: SEED });
     (await until('the panel', () => activePanel())).panel.dispose();
     assert.equal(await running, undefined);
+    assert.deepEqual(Array.from(new Int32Array((await queued).tokens.ids)), SEED_IDS.slice(0, 5));
     assert.deepEqual(encodeOutcomes(lens, outcomes), ['cancelled']);
     assert.deepEqual(await shownSince(before), []);
     assert.ok(lens.logLines.some(l => /encode was cancelled but still ran after \d+ ms; stopping the worker/.test(l)), 'logged');

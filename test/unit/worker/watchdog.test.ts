@@ -1,6 +1,8 @@
 // The host's worker client (src/host/workerClient.ts) against the real worker thread
 // (dist/worker.js): deadlines, crashes, the heap limit, and what the other requests get.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { WorkerClient, WorkerError, WORKER_HEAP_MB } from '../../../src/host/workerClient';
 import { WorkerHandlers } from '../../../src/worker/handlers';
@@ -56,6 +58,32 @@ describe('worker client: watchdog and faults (real worker thread)', function () 
     deadline = 60;
     assert.deepEqual(await seedIds(client), expected);
     assert.equal(client.starts, 2);
+  });
+
+  it('a real catastrophic pattern (Split "(a|aa)*$" in a tokenizer.json) never hangs: refused up front, or stopped at the deadline naming what ran', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-redos-'));
+    const file = path.join(dir, 'tokenizer.json');
+    const pattern = '(a|aa)*$';
+    writeFileSync(file, JSON.stringify({
+      version: '1.0',
+      normalizer: null,
+      pre_tokenizer: { type: 'Split', pattern: { Regex: pattern }, behavior: 'Isolated', invert: false },
+      model: { type: 'WordLevel', vocab: { '[UNK]': 0, a: 1, b: 2 }, unk_token: '[UNK]' },
+    }));
+    const expected = await seedIds(client);
+    deadline = 1;
+    const text = `${'a'.repeat(60)}b`;
+    const e = await rejection(client.request({ type: 'tokenize', ref: { model: 'builtin:seed', tokenizer: file }, text }));
+    if (e.reason === 'timeout') {
+      // What ran: the tokenizer's own note (file and pattern) when the core makes one, else the request.
+      assert.match(e.message, /^the tokenize request was stopped after 1 s while it was running /);
+      assert.ok(e.message.includes(file) || e.message.includes(`tokenize of ${text.length} characters with builtin:seed (tokenizer ${file})`), e.message);
+      assert.equal(client.starts, 1, 'the stopped worker is replaced on the next request only');
+    } else {
+      assert.ok(e.message.includes(pattern) && e.message.includes(file), `refused up front naming the file and the pattern: [${e.reason}] ${e.message}`);
+    }
+    deadline = 60;
+    assert.deepEqual(await seedIds(client), expected);
   });
 
   it('a request\'s clock starts when the worker begins it, not while it waits behind another', async () => {
