@@ -27,6 +27,9 @@ export const WORKER_HEAP_MB = 4096;
 /** After a cancel, how long a request that does not stop (a loop that never checks) may keep running (ms). */
 export const CANCEL_GRACE_MS = 3000;
 
+/** setTimeout's longest delay (a longer one fires at once): a larger deadline is this long. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The setting that holds the per-request deadline (seconds), named in timeout messages. */
 export const TIMEOUT_SETTING = 'embeddingLens.requestTimeout';
 
@@ -252,7 +255,7 @@ export class WorkerClient implements vscode.Disposable {
         if (!p || p.startedAt !== undefined) return;
         p.startedAt = Date.now();
         const id = m.id;
-        p.timer = setTimeout(() => this.onDeadline(id), p.seconds * 1000);
+        p.timer = setTimeout(() => this.onDeadline(id), Math.min(p.seconds * 1000, MAX_TIMER_MS));
         return;
       }
       case 'result':
@@ -269,8 +272,10 @@ export class WorkerClient implements vscode.Disposable {
     if (!p) return;
     const state = this.states.get(p.worker);
     const running = state ? activityOf(state) : 'an unknown step';
-    const message = `the ${p.type} request was stopped after ${p.seconds} s while it was running ${running}; the worker was restarted. To allow more time, raise the setting ${TIMEOUT_SETTING}.`;
-    this.log.error(`watchdog: ${message}`);
+    // The message leaves out which feature asked (encode, the status bar's count, a hover), so
+    // the same runaway step reached by several features is one message to the user.
+    const message = `a request was stopped after ${p.seconds} s while it was running ${running}; the worker was restarted. To allow more time, raise the setting ${TIMEOUT_SETTING}.`;
+    this.log.error(`watchdog: the ${p.type} request was stopped after ${p.seconds} s while it was running ${running}`);
     this.stopWorker(p.worker, id, new WorkerError('timeout', message), `the ${p.type} request ran past its deadline`);
   }
 

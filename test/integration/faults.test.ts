@@ -170,7 +170,7 @@ describe('faults in the extension', function () {
     await assert.rejects(collateral, (e: Error & { reason?: string }) => e.reason === 'restarted');
     const shown = await shownSince(before);
     assert.equal(shown.length, 1, shown.join('\n'));
-    assert.match(shown[0]!, /^the encode request was stopped after 1 s while it was running debugFault hang: a busy loop that never checks cancellation; the worker was restarted\. To allow more time, raise the setting embeddingLens\.requestTimeout\.$/);
+    assert.match(shown[0]!, /^a request was stopped after 1 s while it was running debugFault hang: a busy loop that never checks cancellation; the worker was restarted\. To allow more time, raise the setting embeddingLens\.requestTimeout\.$/);
     assert.ok(lens.logLines.some(l => l.startsWith('error watchdog: the encode request was stopped after 1 s')), 'logged');
     editor.selection = new vscode.Selection(0, 0, 0, SEED.length);
     assert.deepEqual(await inspect(), SEED_IDS);
