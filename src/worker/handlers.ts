@@ -148,8 +148,8 @@ export class WorkerHandlers {
     if (cached) {
       try {
         const c = await cached;
-        const gone = await c.watched.gone();
-        if (gone === undefined && (await c.watched.unchanged())) return c;
+        const { changed, gone } = await c.watched.compare();
+        if (!changed) return c;
         if (gone !== undefined) this.deleted.set(key, gone);
       } catch {
         // A failed load is not cached: try again below.
@@ -327,31 +327,28 @@ export class WatchedFiles {
     return this.stamps.has(path);
   }
 
-  /** The first file (not folder) read that no longer exists, if any. */
-  async gone(): Promise<string | undefined> {
-    for (const [path, was] of this.stamps) {
-      if (was === 'absent' || was === 'a folder') continue;
-      try {
-        if (!(await this.base.stat(path))) return path;
-      } catch {
-        // Unreadable is not gone: unchanged() reports it as a change.
-      }
-    }
-    return undefined;
-  }
-
   /** Whether every path read is still what it was (stat'ed now). */
   async unchanged(): Promise<boolean> {
+    return !(await this.compare()).changed;
+  }
+
+  /** Stats every path read once: whether any changed, and the first file (not folder) that is gone. */
+  async compare(): Promise<{ readonly changed: boolean; readonly gone?: string }> {
+    let changed = false;
     for (const [path, was] of this.stamps) {
       let now: string;
       try {
         now = stampOf(await this.base.stat(path));
       } catch {
-        return false;
+        // Unreadable now (permissions, a loop): a change, not a deletion.
+        changed = true;
+        continue;
       }
-      if (now !== was) return false;
+      if (now === was) continue;
+      changed = true;
+      if (now === 'absent' && was !== 'a folder') return { changed, gone: path };
     }
-    return true;
+    return { changed };
   }
 
   private async check(path: string): Promise<void> {
