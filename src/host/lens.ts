@@ -290,14 +290,14 @@ export class Lens implements PanelHost, vscode.Disposable {
   }
 
   async lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void> {
-    const vectors = await this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k });
+    const vectors = await this.whileOpen(panel, token => this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k }, token));
     panel.post({ type: 'didLookup', requestId, ids, vectors });
   }
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
     const text = panel.result?.result.text;
     if (text === undefined) throw new Error('nothing to replay yet: inspect some text first');
-    const replay = await this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end });
+    const replay = await this.whileOpen(panel, token => this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end }, token));
     panel.post({ type: 'didExplain', requestId, replay });
   }
 
@@ -313,7 +313,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     }
     // The worker gets a copy: the panel's result must stay intact for replays.
     const copy = { rows: matrix.rows, cols: matrix.cols, data: matrix.data.slice(0) };
-    const projection = await this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 });
+    const projection = await this.whileOpen(panel, token => this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 }, token));
     panel.post({ type: 'didProject', requestId: m.requestId, what: m.what, projection });
   }
 
@@ -322,6 +322,18 @@ export class Lens implements PanelHost, vscode.Disposable {
     if (!r) throw new Error('nothing to export yet: inspect some text first');
     const path = await exportResult(this.worker, r.result, format, png, this.log);
     panel.post({ type: 'didExport', requestId, path });
+  }
+
+  /** Runs a panel's request with a token cancelled when the panel closes (a replay can run long). */
+  private async whileOpen<T>(panel: InspectorPanel, work: (token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+    const cts = new vscode.CancellationTokenSource();
+    const closing = panel.panel.onDidDispose(() => cts.cancel());
+    try {
+      return await work(cts.token);
+    } finally {
+      closing.dispose();
+      cts.dispose();
+    }
   }
 
   reveal(source: TextSource, start: number, end: number, highlightOnly: boolean): void {
