@@ -62,6 +62,29 @@ describe('model files changing under a loaded model', () => {
     assert.deepEqual(Array.from(new Float32Array(result.rows)), [31, 31]);
   });
 
+  it('a file replaced while a request reads it: the request runs again on the reloaded model and answers from the new file', async () => {
+    const m = modelFolder(3);
+    let swaps = 0;
+    // Real files throughout; the table is replaced on disk right after its first read (the header).
+    const files = {
+      ...nodeFiles,
+      readRanges: async (p: string, ranges: readonly { offset: number; length: number }[]) => {
+        const out = await nodeFiles.readRanges(p, ranges);
+        if (p === m.table && swaps === 0) {
+          swaps++;
+          m.write(20, 5);
+          touchLater(m.table);
+        }
+        return out;
+      },
+    };
+    const h = new WorkerHandlers({ ...ctx, files });
+    const { result } = await h.handle({ type: 'vectors', ref: { model: m.dir }, ids: [2], k: 0 });
+    assert.equal(swaps, 1);
+    assert.deepEqual(Array.from(new Float32Array(result.rows)), [22, 22]);
+    assert.equal((await h.handle({ type: 'loadModel', ref: { model: m.dir } })).result.embedding.rows, 5);
+  });
+
   it('lazy rows are never read from a new file under the old header: the read fails naming the file', async () => {
     const m = modelFolder(4);
     const watched = new WatchedFiles(nodeFiles);
