@@ -24,7 +24,11 @@ export class WorkerError extends Error {
 /** The worker's V8 heap limit (MB): a runaway allocation ends the worker alone, not the extension host. */
 export const WORKER_HEAP_MB = 4096;
 
-/** After a cancel, how long a request that does not stop (a loop that never checks) may keep running (ms). */
+/**
+ * After a cancel, how long the worker may take to answer a ping (ms). A request still running
+ * then is stuck in synchronous work that never checks the flag (a runaway regex) and the
+ * thread is stopped; async work (reading a large model) answers and is left to finish.
+ */
 export const CANCEL_GRACE_MS = 3000;
 
 /** setTimeout's longest delay (a longer one fires at once): a larger deadline is this long. */
@@ -81,10 +85,11 @@ export class WorkerClient implements vscode.Disposable {
   private worker: Worker | undefined;
   private readonly states = new WeakMap<Worker, WorkerState>();
   private nextId = 1;
+  private readonly pongs = new Map<number, () => void>();
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
   private heapMb = WORKER_HEAP_MB;
-  private armed: { fault: DebugFault; type: WorkerRequest['type'] } | undefined;
+  private armed: { fault: DebugFault; type: WorkerRequest['type']; ms?: number | undefined } | undefined;
   /** How many workers have been started (for the log and tests). */
   starts = 0;
   /** How the last requests ended, oldest first (tests read it): 'result' or the error's reason. */
@@ -103,7 +108,7 @@ export class WorkerClient implements vscode.Disposable {
     if (request.type === 'debugFault' && !this.options.testMode) return Promise.reject(new WorkerError('option', 'debugFault requests are answered only while the extension runs its tests'));
     let sent: WorkerRequest = request;
     if (this.armed && this.armed.type === request.type) {
-      sent = { type: 'debugFault', fault: this.armed.fault };
+      sent = { type: 'debugFault', fault: this.armed.fault, ms: this.armed.ms };
       this.log.warn(`test hook: this ${request.type} request runs the fault "${this.armed.fault}" instead`);
       this.armed = undefined;
     }
@@ -141,11 +146,18 @@ export class WorkerClient implements vscode.Disposable {
       if (token && cancel) {
         sub = token.onCancellationRequested(() => {
           Atomics.store(new Int32Array(cancel), 0, 1);
-          // Work that never looks at the flag (a runaway regex) would run on: stop the thread.
+          // Work that never looks at the flag (a runaway regex) would run on: stop the thread if
+          // it does not answer a ping in time.
+          const p0 = this.pending.get(id);
+          if (!p0) return;
+          const pingId = this.nextId++;
+          this.pongs.set(pingId, () => clearTimeout(grace));
+          p0.worker.postMessage({ type: 'ping', id: pingId } satisfies ToWorker);
           grace = setTimeout(() => {
+            this.pongs.delete(pingId);
             const p = this.pending.get(id);
             if (p?.startedAt === undefined) return;
-            this.log.warn(`${request.type} was cancelled but still ran after ${CANCEL_GRACE_MS} ms; stopping the worker`);
+            this.log.warn(`${request.type} was cancelled but its worker did not answer for ${CANCEL_GRACE_MS} ms; stopping the worker`);
             this.stopWorker(p.worker, id, new WorkerError('cancelled', 'cancelled'), `a cancelled ${request.type} request did not stop`, { resendQueued: true });
           }, CANCEL_GRACE_MS);
         });
@@ -174,9 +186,9 @@ export class WorkerClient implements vscode.Disposable {
    * Test mode only: the next request of `type` runs `fault` in the worker instead (so a fault
    * goes through the same path as the user's request: messages, panel, log).
    */
-  injectFault(fault: DebugFault, type: WorkerRequest['type']): void {
+  injectFault(fault: DebugFault, type: WorkerRequest['type'], ms?: number): void {
     this.requireTestMode('injectFault');
-    this.armed = { fault, type };
+    this.armed = { fault, type, ms };
   }
 
   /** Test mode only: the heap limit (MB) of workers started from now on; the running one is stopped. */
@@ -249,6 +261,10 @@ export class WorkerClient implements vscode.Disposable {
   private onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'ready':
+        return;
+      case 'pong':
+        this.pongs.get(m.id)?.();
+        this.pongs.delete(m.id);
         return;
       case 'started': {
         const p = this.pending.get(m.id);

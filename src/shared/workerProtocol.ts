@@ -179,14 +179,15 @@ export type WorkerRequest =
    * Test hook: make a fault happen in the worker. Answered only when the worker was started
    * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
    */
-  | { readonly type: 'debugFault'; readonly fault: DebugFault; /** `busy`: stop after this many ms. */ readonly ms?: number };
+  | { readonly type: 'debugFault'; readonly fault: DebugFault; /** `busy`, `wait`: stop after this many ms. */ readonly ms?: number };
 
 /**
  * Faults the tests can cause: `throw` a plain Error from a handler; `exit` the thread abruptly;
  * `oom` allocate until the heap limit; `hang` a busy loop that never looks at cancellation;
- * `busy` a loop that runs until cancelled (like real long work).
+ * `busy` a loop that runs until cancelled (like real long work); `wait` an async wait that
+ * ignores cancellation (like reading a large file).
  */
-export type DebugFault = 'throw' | 'exit' | 'oom' | 'hang' | 'busy';
+export type DebugFault = 'throw' | 'exit' | 'oom' | 'hang' | 'busy' | 'wait';
 
 /** What the host passes to the worker thread at start. */
 export interface WorkerStartData {
@@ -223,7 +224,9 @@ export interface WireError {
 /** Host → worker. */
 export type ToWorker =
   /** A request; `cancel` is a 4-byte SharedArrayBuffer the host sets to 1 to cancel it. */
-  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest; readonly cancel: SharedArrayBuffer | null };
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest; readonly cancel: SharedArrayBuffer | null }
+  /** Is the thread's event loop turning? Answered with `pong` unless the thread is stuck in synchronous work. */
+  | { readonly type: 'ping'; readonly id: number };
 
 /** Worker → host. */
 export type FromWorker =
@@ -231,6 +234,8 @@ export type FromWorker =
   | { readonly type: 'ready' }
   /** The worker began a request: its deadline runs from here (queued requests wait unclocked). */
   | { readonly type: 'started'; readonly id: number }
+  /** The answer to `ping` (same id). */
+  | { readonly type: 'pong'; readonly id: number }
   /** A request succeeded. */
   | { readonly type: 'result'; readonly id: number; readonly result: unknown }
   /** A request failed. */

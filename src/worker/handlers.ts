@@ -115,7 +115,7 @@ export class WorkerHandlers {
       }
       case 'debugFault':
         if (!this.options.testHooks) throw new LensError('option', 'debugFault requests are answered only while the extension runs its tests');
-        debugFault(r.fault, r.ms, cancel);
+        await debugFault(r.fault, r.ms, cancel);
         return { result: null as WorkerReplies[K], transfer: [] };
       default:
         return assertNever(r, 'request');
@@ -360,7 +360,7 @@ export class WatchedFiles {
 }
 
 /** The test hooks' faults (only with `testHooks`; `exit` is the transport's, see main.ts). */
-function debugFault(fault: DebugFault, ms: number | undefined, cancel: CancellationFlag | undefined): void {
+async function debugFault(fault: DebugFault, ms: number | undefined, cancel: CancellationFlag | undefined): Promise<void> {
   switch (fault) {
     case 'throw':
       throw new Error('debugFault: a handler threw a plain Error');
@@ -376,6 +376,10 @@ function debugFault(fault: DebugFault, ms: number | undefined, cancel: Cancellat
       while (Date.now() - t0 < limit) throwIfCancelled(cancel);
       return;
     }
+    case 'wait':
+      noteActivity('debugFault wait: an async wait that ignores cancellation');
+      await new Promise(resolve => setTimeout(resolve, Math.min(ms ?? BUSY_FAULT_MS, BUSY_FAULT_MS)));
+      return;
     case 'oom': {
       noteActivity('debugFault oom: allocating until the heap limit');
       // Plain JS arrays live on the V8 heap (ArrayBuffers would not count against its limit).

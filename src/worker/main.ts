@@ -50,6 +50,9 @@ function describeRequest(r: WorkerRequest): string {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'ping':
+      post({ type: 'pong', id: message.id });
+      break;
     case 'request': {
       const { id, request, cancel } = message;
       post({ type: 'started', id });
