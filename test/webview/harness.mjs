@@ -79,8 +79,8 @@ export class Core {
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
     this.pending = new Map();
     this.worker.on('message', (/** @type {import('../../src/shared/workerProtocol.js').FromWorker} */ m) => {
-      // 'started' marks when the worker began a request (the extension's watchdog clocks it).
-      if (m.type === 'ready' || m.type === 'started') return;
+      // Only replies settle a request ('ready', 'started', 'pong' are for the extension's watchdog).
+      if (m.type !== 'result' && m.type !== 'error') return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
