@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { LIMITS } from '../core/limits';
 import type { ModelRef, PipelineOptionsWire } from '../shared/workerProtocol';
 
 /** The settings section; every setting is `embeddingLens.<name>`. */
@@ -14,6 +15,8 @@ export interface LensSettings {
   readonly hover: boolean;
   readonly boundaries: boolean;
   readonly statusBar: boolean;
+  /** Seconds one request may run in the worker once it began (the watchdog's deadline). */
+  readonly requestTimeout: number;
   /** A path setting that was ignored because the workspace is not trusted (for the message). */
   readonly ignoredUntrusted: readonly string[];
 }
@@ -52,8 +55,15 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
     hover: c.get<boolean>('hover.enabled') ?? true,
     boundaries: c.get<boolean>('tokenBoundaries.enabled') ?? false,
     statusBar: c.get<boolean>('statusBar.enabled') ?? true,
+    requestTimeout: requestTimeout(c.get<number>('requestTimeout')),
     ignoredUntrusted,
   };
+}
+
+/** The deadline setting as seconds: at least 1 (the schema's minimum, which settings.json can ignore); the default when not a number. */
+export function requestTimeout(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return LIMITS.requestSeconds;
+  return Math.max(1, value);
 }
 
 /** `~` and workspace-relative paths as absolute paths; built-ins (and, for tokenizers, names like gpt2) as they are. */

@@ -17,6 +17,13 @@ import { WorkerClient } from './workerClient';
 /** Longest selection the panel encodes (characters); beyond it the user is told and asked to select less. */
 export const MAX_SELECTION_CHARS = 200_000;
 
+/**
+ * The same error shown again within this window is only logged: one fault reaches several
+ * features at once (the panel's encode, the status bar's count, a hover), and the user should
+ * see it once.
+ */
+export const REPEAT_WINDOW_MS = 10_000;
+
 /** The seed example's sentence (the explainer's). */
 export const SEED_SENTENCE = 'White refrigerator is evil.';
 
@@ -39,18 +46,30 @@ export class Lens implements PanelHost, vscode.Disposable {
   });
   private encodeCts: vscode.CancellationTokenSource | undefined;
   private warnedUntrusted = false;
+  /** When each error (reason + message) was last shown, for REPEAT_WINDOW_MS. */
+  private readonly lastShown = new Map<string, number>();
 
   readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  /** In test mode, every line written to the log, as `level message` (the integration tests read it). */
+  readonly logLines: string[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
+    this.log = context.extensionMode === vscode.ExtensionMode.Test ? recordingLog(log, this.logLines) : log;
+    log = this.log;
     this.extensionUri = context.extensionUri;
     this.errors = new ErrorReporter(log);
-    this.worker = this.disposables.add(new WorkerClient(context.extensionUri.fsPath, log));
+    this.worker = this.disposables.add(
+      new WorkerClient(context.extensionUri.fsPath, log, {
+        deadlineSeconds: () => readSettings().requestTimeout,
+        testMode: context.extensionMode === vscode.ExtensionMode.Test,
+      }),
+    );
     this.tokens = new TokenCache(this.worker);
-    const onError = (what: string, e: unknown): void => this.errors.report(what, e);
+    const onError = (what: string, e: unknown): void => this.report(what, e);
     this.status = this.disposables.add(new TokenCountStatus(this.worker, () => this.settings_(), onError));
     this.boundaries = this.disposables.add(new TokenBoundaries(this.tokens, () => this.settings_(), onError));
     this.disposables.add(this.highlight);
@@ -83,7 +102,31 @@ export class Lens implements PanelHost, vscode.Disposable {
     void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
   }
 
+  /**
+   * Logs an error and shows it once: a request that failed only because another request's
+   * fault restarted the worker ('restarted') is logged, not shown (the fault itself is shown),
+   * and an error shown in the last REPEAT_WINDOW_MS is not shown again.
+   */
+  report(what: string, e: unknown, { always = false } = {}): void {
+    const reason = (e as { reason?: string })?.reason ?? 'internal';
+    const message = e instanceof Error ? e.message : String(e);
+    if (reason === 'restarted') {
+      this.log.warn(`${what}: ${message}`);
+      return;
+    }
+    const key = `${reason}:${message}`;
+    const now = Date.now();
+    const last = this.lastShown.get(key);
+    if (always && last !== undefined && now - last < REPEAT_WINDOW_MS) {
+      this.log.error(`${what}: [${reason}] ${message} (shown ${now - last} ms ago; not shown again)`);
+      return;
+    }
+    if (reason !== 'cancelled') this.lastShown.set(key, now);
+    this.errors.report(what, e, { always });
+  }
+
   private onSettingsChanged(): void {
+    this.lastShown.clear();
     this.errors.reset();
     this.tokens.clear();
     this.status.schedule();
@@ -103,7 +146,7 @@ export class Lens implements PanelHost, vscode.Disposable {
           try {
             return await fn(...args);
           } catch (e) {
-            this.errors.report(id, e, { always: true });
+            this.report(id, e, { always: true });
             return undefined;
           }
         }),
@@ -199,18 +242,31 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.encodeCts?.cancel();
     const cts = (this.encodeCts = new vscode.CancellationTokenSource());
     const requestId = panel.newRequestId();
+    // A panel closed mid-request cancels it: nothing is shown, and nothing is posted to it.
+    let closed = false;
+    const closing = panel.panel.onDidDispose(() => {
+      closed = true;
+      this.log.info(`encode of ${source.label}: the panel was closed; cancelling`);
+      cts.cancel();
+    });
     panel.post({ type: 'didStart', requestId, label: source.label });
     try {
       const result = await withDelayedProgress('Embedding Lens: encoding', token => this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token), cts.token);
-      if (cts.token.isCancellationRequested) return undefined;
+      if (cts.token.isCancellationRequested || closed) return undefined;
       this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms`);
       panel.post({ type: 'didEncode', requestId, result, source, focus });
       return result;
     } catch (e) {
-      panel.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string }).reason ?? 'internal' });
-      if ((e as { reason?: string }).reason !== 'cancelled') this.errors.report('encode', e, { always: true });
+      const reason = (e as { reason?: string }).reason ?? 'internal';
+      if (closed) {
+        this.log.info(`encode of ${source.label}: ended (${reason}) after the panel was closed`);
+        return undefined;
+      }
+      panel.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason });
+      if (reason !== 'cancelled') this.report('encode', e, { always: true });
       return undefined;
     } finally {
+      closing.dispose();
       if (this.encodeCts === cts) this.encodeCts = undefined;
       cts.dispose();
     }
@@ -234,14 +290,14 @@ export class Lens implements PanelHost, vscode.Disposable {
   }
 
   async lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void> {
-    const vectors = await this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k });
+    const vectors = await this.whileOpen(panel, token => this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k }, token));
     panel.post({ type: 'didLookup', requestId, ids, vectors });
   }
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
     const text = panel.result?.result.text;
     if (text === undefined) throw new Error('nothing to replay yet: inspect some text first');
-    const replay = await this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end });
+    const replay = await this.whileOpen(panel, token => this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end }, token));
     panel.post({ type: 'didExplain', requestId, replay });
   }
 
@@ -257,7 +313,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     }
     // The worker gets a copy: the panel's result must stay intact for replays.
     const copy = { rows: matrix.rows, cols: matrix.cols, data: matrix.data.slice(0) };
-    const projection = await this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 });
+    const projection = await this.whileOpen(panel, token => this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 }, token));
     panel.post({ type: 'didProject', requestId: m.requestId, what: m.what, projection });
   }
 
@@ -266,6 +322,18 @@ export class Lens implements PanelHost, vscode.Disposable {
     if (!r) throw new Error('nothing to export yet: inspect some text first');
     const path = await exportResult(this.worker, r.result, format, png, this.log);
     panel.post({ type: 'didExport', requestId, path });
+  }
+
+  /** Runs a panel's request with a token cancelled when the panel closes (a replay can run long). */
+  private async whileOpen<T>(panel: InspectorPanel, work: (token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+    const cts = new vscode.CancellationTokenSource();
+    const closing = panel.panel.onDidDispose(() => cts.cancel());
+    try {
+      return await work(cts.token);
+    } finally {
+      closing.dispose();
+      cts.dispose();
+    }
   }
 
   reveal(source: TextSource, start: number, end: number, highlightOnly: boolean): void {
@@ -284,6 +352,23 @@ export class Lens implements PanelHost, vscode.Disposable {
   clearHighlight(): void {
     for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.highlight, []);
   }
+}
+
+/** The log, also keeping its lines in `lines` (test mode only). */
+function recordingLog(log: vscode.LogOutputChannel, lines: string[]): vscode.LogOutputChannel {
+  const levels = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error']);
+  return new Proxy(log, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (!levels.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return (message: unknown, ...rest: unknown[]) => {
+        lines.push(`${String(prop)} ${message instanceof Error ? message.message : String(message)}`);
+        if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+        return (value as (...a: unknown[]) => unknown).call(target, message, ...rest);
+      };
+    },
+  });
 }
 
 function describe(m: ModelSummary): string {

@@ -74,7 +74,9 @@ export class TokenCountStatus implements vscode.Disposable {
       this.item.accessibilityInformation = { label: `${count} tokens in the ${scope} with ${reply.tokenizer}. Select model.` };
       this.item.show();
     } catch (e) {
-      if ((e as { reason?: string }).reason !== 'cancelled') {
+      // 'restarted': another request's fault stopped the worker; the count stays until the next update.
+      const reason = (e as { reason?: string }).reason;
+      if (reason !== 'cancelled' && reason !== 'restarted') {
         this.item.text = '$(warning) tokens';
         this.item.tooltip = `Embedding Lens could not count tokens: ${(e as Error).message}`;
         this.item.show();

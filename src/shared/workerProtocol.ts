@@ -174,7 +174,29 @@ export type WorkerRequest =
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
   | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
   /** The files of an export (built in the worker: big JSON/CSV is heavy). */
-  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' };
+  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' }
+  /**
+   * Test hook: make a fault happen in the worker. Answered only when the worker was started
+   * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
+   */
+  | { readonly type: 'debugFault'; readonly fault: DebugFault; /** `busy`, `wait`: stop after this many ms. */ readonly ms?: number };
+
+/**
+ * Faults the tests can cause: `throw` a plain Error from a handler; `exit` the thread abruptly;
+ * `oom` allocate until the heap limit; `hang` a busy loop that never looks at cancellation;
+ * `busy` a loop that runs until cancelled (like real long work); `wait` an async wait that
+ * ignores cancellation (like reading a large file).
+ */
+export type DebugFault = 'throw' | 'exit' | 'oom' | 'hang' | 'busy' | 'wait';
+
+/** What the host passes to the worker thread at start. */
+export interface WorkerStartData {
+  readonly assetsDir: string;
+  /** ACTIVITY_BYTES of shared memory: the step being run, for the watchdog's messages. */
+  readonly activity: SharedArrayBuffer;
+  /** Whether `debugFault` requests are answered (only in the extension's test mode). */
+  readonly testHooks: boolean;
+}
 
 /** The reply type of each request type. */
 export interface WorkerReplies {
@@ -185,6 +207,7 @@ export interface WorkerReplies {
   explain: Replay;
   project: ProjectReply;
   export: ExportReply;
+  debugFault: null;
 }
 
 /** Files to write: suffixes for the chosen base name, and bytes. */
@@ -201,12 +224,18 @@ export interface WireError {
 /** Host → worker. */
 export type ToWorker =
   /** A request; `cancel` is a 4-byte SharedArrayBuffer the host sets to 1 to cancel it. */
-  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest; readonly cancel: SharedArrayBuffer | null };
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest; readonly cancel: SharedArrayBuffer | null }
+  /** Is the thread's event loop turning? Answered with `pong` unless the thread is stuck in synchronous work. */
+  | { readonly type: 'ping'; readonly id: number };
 
 /** Worker → host. */
 export type FromWorker =
   /** The worker is up. */
   | { readonly type: 'ready' }
+  /** The worker began a request: its deadline runs from here (queued requests wait unclocked). */
+  | { readonly type: 'started'; readonly id: number }
+  /** The answer to `ping` (same id). */
+  | { readonly type: 'pong'; readonly id: number }
   /** A request succeeded. */
   | { readonly type: 'result'; readonly id: number; readonly result: unknown }
   /** A request failed. */

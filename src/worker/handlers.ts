@@ -1,6 +1,8 @@
 // The worker's request handlers: pure functions of the core plus a model cache. The transport
 // (worker_threads) is in main.ts, so these run in unit tests without a thread.
-import { assertNever, LensError, type CancellationFlag } from '../core/errors';
+import { noteActivity } from '../core/activity';
+import { assertNever, isLensError, LensError, throwIfCancelled, type CancellationFlag } from '../core/errors';
+import type { ByteRange, FileAccess, FileStat } from '../core/fileAccess';
 import type { Matrix } from '../core/matrix';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
 import type { Model, PartLabel } from '../core/model/model';
@@ -12,6 +14,7 @@ import { randomRnnWeights, rnnWeightTensors, type RnnResult } from '../core/rnn'
 import { exportFiles } from './exportFiles';
 import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type {
+  DebugFault,
   EncodeReply,
   MatrixWire,
   ModelRef,
@@ -36,20 +39,51 @@ export interface Handled<T> {
 
 interface CachedModel {
   readonly model: Model;
-  /** mtime of each of the model's files when it was loaded. */
-  readonly stamps: readonly (number | undefined)[];
+  /** The files the model was read through: what they were when read, and reads that check it. */
+  readonly watched: WatchedFiles;
   table?: Promise<UnitTable>;
 }
 
-/** Owns the loaded models (cached by path + mtime) and answers requests. */
+/** Longest a `busy` debug fault spins when nobody cancels it (ms). */
+const BUSY_FAULT_MS = 120_000;
+
+export interface HandlerOptions {
+  /** Answer `debugFault` requests (only the extension in test mode sets it). */
+  readonly testHooks?: boolean;
+}
+
+/**
+ * Owns the loaded models and answers requests. A model is cached with the size and mtime of
+ * every file it read (stat'ed again at each request: a replaced file reloads the model, a
+ * deleted one fails the load with its name), and its lazy row reads check them again.
+ */
 export class WorkerHandlers {
   private readonly models = new Map<string, Promise<CachedModel>>();
-  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
+  private readonly tokenizers = new Map<string, Promise<{ tokenizer: Tokenizer; watched: WatchedFiles }>>();
+  /** Per model key: a file of the last good load that is gone, named in load errors until a load works again. */
+  private readonly deleted = new Map<string, string>();
 
-  constructor(private readonly ctx: LoadContext) {}
+  constructor(
+    private readonly ctx: LoadContext,
+    private readonly options: HandlerOptions = {},
+  ) {}
 
-  /** Answers one request. Errors are LensErrors (or bugs) for the transport to report. */
+  /**
+   * Answers one request. Errors are LensErrors (or bugs) for the transport to report. A file
+   * that changed while it was being read (a lazy row read under a header read earlier) drops
+   * the models that read it, and the request runs once more on the reloaded model.
+   */
   async handle<K extends WorkerRequest['type']>(request: Extract<WorkerRequest, { type: K }>, cancel?: CancellationFlag): Promise<Handled<WorkerReplies[K]>> {
+    try {
+      return await this.handleOnce(request, cancel);
+    } catch (e) {
+      if (!(e instanceof FileChangedError)) throw e;
+      this.forget(e.path);
+      return await this.handleOnce(request, cancel);
+    }
+  }
+
+  private async handleOnce<K extends WorkerRequest['type']>(request: Extract<WorkerRequest, { type: K }>, cancel?: CancellationFlag): Promise<Handled<WorkerReplies[K]>> {
     const r = request as WorkerRequest;
     switch (r.type) {
       case 'loadModel':
@@ -79,44 +113,82 @@ export class WorkerHandlers {
         const files = exportFiles(r.result, r.format, weights).map(f => ({ suffix: f.suffix, bytes: exact(f.bytes) }));
         return { result: { files } as unknown as WorkerReplies[K], transfer: files.map(f => f.bytes) };
       }
+      case 'debugFault':
+        if (!this.options.testHooks) throw new LensError('option', 'debugFault requests are answered only while the extension runs its tests');
+        await debugFault(r.fault, r.ms, cancel);
+        return { result: null as WorkerReplies[K], transfer: [] };
       default:
         return assertNever(r, 'request');
     }
   }
 
   /** A tokenizer on its own (by name or path), cached like models. */
-  private tokenizer(spec: string): Promise<Tokenizer> {
-    let t = this.tokenizers.get(spec);
-    if (!t) {
-      t = loadTokenizerSpec(this.ctx, spec);
-      this.tokenizers.set(spec, t);
-      t.catch(() => this.tokenizers.delete(spec));
+  private async tokenizer(spec: string): Promise<Tokenizer> {
+    const cached = this.tokenizers.get(spec);
+    if (cached) {
+      try {
+        const c = await cached;
+        if (await c.watched.unchanged()) return c.tokenizer;
+      } catch {
+        // A failed load is not cached: try again below.
+      }
+      this.tokenizers.delete(spec);
     }
-    return t;
+    const watched = new WatchedFiles(this.ctx.files);
+    const loading = loadTokenizerSpec({ ...this.ctx, files: watched.files }, spec).then(tokenizer => ({ tokenizer, watched }));
+    this.tokenizers.set(spec, loading);
+    loading.catch(() => this.tokenizers.delete(spec));
+    return (await loading).tokenizer;
   }
 
-  /** A model from the cache, reloaded when one of its files changed on disk. */
+  /** A model from the cache, reloaded when one of the files it read changed on disk. */
   private async model(ref: ModelRef): Promise<CachedModel> {
     const key = `${ref.model}\u0000${ref.tokenizer ?? ''}`;
     const cached = this.models.get(key);
     if (cached) {
       try {
         const c = await cached;
-        const now = await Promise.all(c.model.files.map(f => this.ctx.files.stat(f).then(s => s?.mtimeMs)));
-        if (now.every((t, i) => t === c.stamps[i])) return c;
+        const { changed, gone } = await c.watched.compare();
+        if (!changed) return c;
+        if (gone !== undefined) this.deleted.set(key, gone);
       } catch {
         // A failed load is not cached: try again below.
       }
       this.models.delete(key);
     }
-    const loading = (async (): Promise<CachedModel> => {
-      const model = await loadModel(this.ctx, ref.model, ref.tokenizer ? { tokenizer: ref.tokenizer } : {});
-      const stamps = await Promise.all(model.files.map(f => this.ctx.files.stat(f).then(s => s?.mtimeMs)));
-      return { model, stamps };
-    })();
+    const watched = new WatchedFiles(this.ctx.files);
+    const ctx = { ...this.ctx, files: watched.files };
+    const loading = loadModel(ctx, ref.model, ref.tokenizer ? { tokenizer: ref.tokenizer } : {}).then(
+      model => {
+        this.deleted.delete(key);
+        return { model, watched };
+      },
+      (e: unknown) => {
+        // A file of the model the user was looking at was deleted: say so first, then why the folder no longer loads.
+        const gone = this.deleted.get(key);
+        if (gone !== undefined && isLensError(e)) throw new LensError(e.reason, `${gone} was deleted after the model was loaded: ${e.message}`);
+        throw e;
+      },
+    );
     this.models.set(key, loading);
     loading.catch(() => this.models.delete(key));
     return loading;
+  }
+
+  /** Drops every cached model and tokenizer that read `path`. */
+  private forget(path: string): void {
+    for (const [key, entry] of [...this.models]) {
+      void entry.then(
+        c => c.watched.has(path) && this.models.get(key) === entry && this.models.delete(key),
+        () => undefined,
+      );
+    }
+    for (const [key, entry] of [...this.tokenizers]) {
+      void entry.then(
+        c => c.watched.has(path) && this.tokenizers.get(key) === entry && this.tokenizers.delete(key),
+        () => undefined,
+      );
+    }
   }
 
   private async encode(ref: ModelRef, text: string, req: Extract<WorkerRequest, { type: 'encode' }>, cancel?: CancellationFlag): Promise<Handled<EncodeReply>> {
@@ -196,6 +268,128 @@ export class WorkerHandlers {
     const p = pca2({ rows, cols: m.cols, data }, { cancel });
     const points = exact(p.points);
     return { result: { points, explained: p.explained, sample }, transfer: [points] };
+  }
+}
+
+/** A lazy read found a file different (size or mtime) from when the model first read it. */
+class FileChangedError extends LensError {
+  constructor(
+    readonly path: string,
+    was: string,
+    now: string,
+  ) {
+    super('badFile', `${path} changed on disk while the model was loaded (${was}, now ${now}); its rows are not read under the old header: inspect again to reload it`);
+  }
+}
+
+/** What a path was when first read: `size N, mtime T`, `a folder`, or `absent`. */
+function stampOf(s: FileStat | undefined): string {
+  if (!s) return 'absent';
+  if (s.isDirectory) return 'a folder';
+  return `size ${s.size}, mtime ${new Date(s.mtimeMs).toISOString()}`;
+}
+
+/**
+ * A FileAccess that remembers what each path was (size and mtime) the first time the model
+ * touched it, and refuses a later read of a file that is no longer the same: rows must never
+ * come from a new file under an old header. Folders are recorded by kind only (adding a file
+ * beside the model does not reload it).
+ */
+export class WatchedFiles {
+  private readonly stamps = new Map<string, string>();
+  readonly files: FileAccess;
+
+  constructor(private readonly base: FileAccess) {
+    // A spread keeps whatever else the base offers (join, basename, …) as it is.
+    this.files = {
+      ...base,
+      stat: async (path: string) => {
+        const s = await base.stat(path);
+        if (!this.stamps.has(path)) this.stamps.set(path, stampOf(s));
+        return s;
+      },
+      readAll: async (path: string) => {
+        await this.check(path);
+        return base.readAll(path);
+      },
+      readRanges: async (path: string, ranges: readonly ByteRange[]) => {
+        await this.check(path);
+        const out = await base.readRanges(path, ranges);
+        // Again after the read: a file replaced during it must not pass either.
+        await this.check(path);
+        return out;
+      },
+    };
+  }
+
+  /** Whether `path` was read through this. */
+  has(path: string): boolean {
+    return this.stamps.has(path);
+  }
+
+  /** Whether every path read is still what it was (stat'ed now). */
+  async unchanged(): Promise<boolean> {
+    return !(await this.compare()).changed;
+  }
+
+  /** Stats every path read once: whether any changed, and the first file (not folder) that is gone. */
+  async compare(): Promise<{ readonly changed: boolean; readonly gone?: string }> {
+    let changed = false;
+    for (const [path, was] of this.stamps) {
+      let now: string;
+      try {
+        now = stampOf(await this.base.stat(path));
+      } catch {
+        // Unreadable now (permissions, a loop): a change, not a deletion.
+        changed = true;
+        continue;
+      }
+      if (now === was) continue;
+      changed = true;
+      if (now === 'absent' && was !== 'a folder') return { changed, gone: path };
+    }
+    return { changed };
+  }
+
+  private async check(path: string): Promise<void> {
+    const now = stampOf(await this.base.stat(path));
+    const was = this.stamps.get(path);
+    if (was === undefined) this.stamps.set(path, now);
+    else if (was !== now) throw new FileChangedError(path, was, now);
+  }
+}
+
+/** The test hooks' faults (only with `testHooks`; `exit` is the transport's, see main.ts). */
+async function debugFault(fault: DebugFault, ms: number | undefined, cancel: CancellationFlag | undefined): Promise<void> {
+  switch (fault) {
+    case 'throw':
+      throw new Error('debugFault: a handler threw a plain Error');
+    case 'hang':
+      noteActivity('debugFault hang: a busy loop that never checks cancellation');
+      for (;;) {
+        // Spins until the watchdog terminates the thread.
+      }
+    case 'busy': {
+      noteActivity('debugFault busy: a loop that stops when cancelled');
+      const t0 = Date.now();
+      const limit = Math.min(ms ?? BUSY_FAULT_MS, BUSY_FAULT_MS);
+      while (Date.now() - t0 < limit) throwIfCancelled(cancel);
+      return;
+    }
+    case 'wait':
+      noteActivity('debugFault wait: an async wait that ignores cancellation');
+      await new Promise(resolve => setTimeout(resolve, Math.min(ms ?? BUSY_FAULT_MS, BUSY_FAULT_MS)));
+      return;
+    case 'oom': {
+      noteActivity('debugFault oom: allocating until the heap limit');
+      // Plain JS arrays live on the V8 heap (ArrayBuffers would not count against its limit).
+      const keep: number[][] = [];
+      for (;;) keep.push(new Array<number>(1 << 20).fill(keep.length));
+    }
+    case 'exit':
+      throw new LensError('option', 'debugFault exit ends the worker thread; it is handled by the thread\'s entry (worker/main.ts)');
+    default:
+      assertNever(fault, 'debug fault');
   }
 }
 

@@ -1,15 +1,19 @@
 // The worker thread's entry: transport only. Requests come from the host with an id and an
-// optional SharedArrayBuffer cancellation flag; each gets exactly one result or error.
+// optional SharedArrayBuffer cancellation flag; each gets a `started` message when the worker
+// begins it (the host's watchdog clocks it from there) and exactly one result or error.
 import { parentPort, workerData } from 'node:worker_threads';
+import { installActivityBuffer, noteActivity } from '../core/activity';
 import { isLensError, type CancellationFlag } from '../core/errors';
 import { nodeFiles } from '../core/nodeFiles';
-import type { FromWorker, ToWorker } from '../shared/workerProtocol';
+import type { FromWorker, ToWorker, WorkerRequest, WorkerStartData } from '../shared/workerProtocol';
 import { WorkerHandlers } from './handlers';
 
 const port = parentPort;
 if (!port) throw new Error('worker/main.ts must run in a worker thread');
 
-const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: (workerData as { assetsDir: string }).assetsDir });
+const data = workerData as WorkerStartData;
+installActivityBuffer(data.activity);
+const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: data.assetsDir }, { testHooks: data.testHooks === true });
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -26,10 +30,39 @@ function flag(buffer: SharedArrayBuffer | null): CancellationFlag | undefined {
   };
 }
 
+/** What a request is about, noted before it runs: the watchdog's fallback when nothing finer was noted. */
+function describeRequest(r: WorkerRequest): string {
+  switch (r.type) {
+    case 'encode':
+    case 'tokenize':
+    case 'explain':
+      return `${r.type} of ${r.text.length} characters with ${r.ref.model}${r.ref.tokenizer ? ` (tokenizer ${r.ref.tokenizer})` : ''}`;
+    case 'loadModel':
+    case 'vectors':
+    case 'project':
+      return `${r.type} with ${r.ref.model}`;
+    case 'export':
+      return `export as ${r.format}`;
+    case 'debugFault':
+      return `debugFault ${r.fault}`;
+  }
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'ping':
+      post({ type: 'pong', id: message.id });
+      break;
     case 'request': {
       const { id, request, cancel } = message;
+      post({ type: 'started', id });
+      noteActivity(describeRequest(request));
+      if (request.type === 'debugFault' && request.fault === 'exit' && data.testHooks) {
+        // The thread dies abruptly, as a native crash would. process.abort() is not available in
+        // worker threads (it throws ERR_WORKER_UNSUPPORTED_OPERATION), so the test hook ends the
+        // thread with process.exit(134), the exit status of an abort; no reply is ever sent.
+        process.exit(134);
+      }
       handlers.handle(request as never, flag(cancel)).then(
         ({ result, transfer }) => post({ type: 'result', id, result }, transfer),
         (e: unknown) => {

@@ -79,7 +79,8 @@ export class Core {
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
     this.pending = new Map();
     this.worker.on('message', (/** @type {import('../../src/shared/workerProtocol.js').FromWorker} */ m) => {
-      if (m.type === 'ready') return;
+      // Only replies settle a request ('ready', 'started', 'pong' are for the extension's watchdog).
+      if (m.type !== 'result' && m.type !== 'error') return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

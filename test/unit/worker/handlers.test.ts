@@ -101,7 +101,7 @@ describe('worker thread (dist/worker.js)', () => {
   function ask(w: Worker, msg: ToWorker): Promise<FromWorker> {
     return new Promise(resolve => {
       const on = (m: FromWorker): void => {
-        if (m.type !== 'ready' && m.id === msg.id) {
+        if ((m.type === 'result' || m.type === 'error') && m.id === msg.id) {
           w.off('message', on);
           resolve(m);
         }
