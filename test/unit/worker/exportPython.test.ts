@@ -33,7 +33,10 @@ describe('export: the Python check script reproduces the numbers with PyTorch', 
   this.timeout(300_000);
   before(function () {
     // CI installs Debian's python3-torch (.ci/apt-packages); a machine without it cannot run these.
-    if (!torchAvailable()) this.skip();
+    if (!torchAvailable()) {
+      console.warn(`skipped: no torch for ${PYTHON} (install python3-torch); the exported Python check scripts were NOT run`);
+      this.skip();
+    }
   });
 
   it('a real LSTM (2 layers, bidirectional, F16 file), pads skipped: embedding rows from the model file', async () => {
@@ -50,6 +53,37 @@ describe('export: the Python check script reproduces the numbers with PyTorch', 
     const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
     const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length });
     assert.equal(r.status, 0, r.out);
+  });
+
+  it('a real bias-free GRU (bidirectional, pads skipped): built without biases and loaded strictly', async () => {
+    const folder = fixture('torch', 'gru_l1_bi_f32_right_skip_nobias');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    assert.equal(exp.options.skip_padding, true);
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, paddingSide: exp.options.padding_side, skipPadding: true });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /encoder: gru input 5, hidden 4, 1 layer\(s\), bidirectional=True, bias=False/);
+    assert.match(r.out, /OK: PyTorch .* reproduces the exported numbers/);
+  });
+
+  it('a real 3-layer bidirectional ReLU Elman RNN (BF16), left padding run through', async () => {
+    const folder = fixture('torch', 'rnn_relu_l3_bi_bf16_left_through');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    assert.equal(exp.options.padding_side, 'left');
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, paddingSide: 'left', skipPadding: false });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /encoder: rnn input 4, hidden 5, 3 layer\(s\), bidirectional=True, bias=True/);
+    assert.match(r.out, /OK: PyTorch .* reproduces the exported numbers/);
+  });
+
+  it('refuses weights that do not fit the stated spec (strict loading): a bias the bias-free encoder lacks', async () => {
+    // The result claims biases (as the old script assumed for every encoder); the file has none.
+    const folder = fixture('torch', 'gru_l1_bi_f32_right_skip_nobias');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, skipPadding: true }, result => {
+      (result.encoder as { bias?: boolean }).bias = true;
+    });
+    assert.notEqual(r.status, 0, r.out);
+    assert.match(r.out, /do not fit the encoder \(gru .*bias=True\).*Missing key\(s\).*bias_ih_l0/);
   });
 
   it('the seed model with its random Elman RNN: the export carries the random weights', async () => {
