@@ -21,7 +21,7 @@ export const MAX_MODEL_CHARS = 4096;
 export const MAX_PNG_BYTES = 64 * 1024 * 1024;
 /** Most ids a `rendered` report may list. */
 export const MAX_RENDERED_IDS = 1 << 20;
-/** Largest request id and random seed (settings allow any whole number for the seed). */
+/** Largest request id. */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** What the host knows when a message arrives: the result on show and the models it offered. */
@@ -68,6 +68,12 @@ function int(o: Obj, key: string, min: number, max: number, what: string): numbe
   const v = o[key];
   if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${what}.${key}: expected a whole number, got ${describe(v)}`);
   if (v < min || v > max) fail(`${what}.${key}: ${v} is outside ${min}..${max}`);
+  return v;
+}
+
+function finite(o: Obj, key: string, what: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${what}.${key}: expected a number, got ${describe(v)}`);
   return v;
 }
 
@@ -120,19 +126,17 @@ function options(o: unknown): Extract<FromPanel, { type: 'setOptions' }>['option
   if (!isObject(o)) fail(`${what}: expected an object, got ${describe(o)}`);
   onlyKeys(o, ['maxLength', 'paddingSide', 'truncationSide', 'skipPadding', 'addSpecialTokens', 'random'], what);
   const maxLength = o.maxLength === null ? null : optional(o, 'maxLength', () => int(o, 'maxLength', 1, MAX_MAX_LENGTH, what));
-  const random = optional(o, 'random', () => {
+  // The options bar sends back the random encoder's options it was given; the host never applies
+  // them from the panel (they are settings only), so they are checked for shape and then dropped.
+  optional(o, 'random', () => {
     const r = o.random;
     const rw = `${what}.random`;
     if (!isObject(r)) fail(`${rw}: expected an object, got ${describe(r)}`);
     onlyKeys(r, ['cell', 'nonlinearity', 'hiddenSize', 'numLayers', 'bidirectional', 'seed'], rw);
-    return {
-      cell: optional(r, 'cell', () => oneOf(r, 'cell', ['rnn', 'gru', 'lstm'] as const, rw)),
-      nonlinearity: optional(r, 'nonlinearity', () => oneOf(r, 'nonlinearity', ['tanh', 'relu'] as const, rw)),
-      hiddenSize: optional(r, 'hiddenSize', () => int(r, 'hiddenSize', 1, 4096, rw)),
-      numLayers: optional(r, 'numLayers', () => int(r, 'numLayers', 1, 16, rw)),
-      bidirectional: optional(r, 'bidirectional', () => bool(r, 'bidirectional', rw)),
-      seed: optional(r, 'seed', () => int(r, 'seed', -MAX_SAFE, MAX_SAFE, rw)),
-    };
+    optional(r, 'cell', () => oneOf(r, 'cell', ['rnn', 'gru', 'lstm'] as const, rw));
+    optional(r, 'nonlinearity', () => oneOf(r, 'nonlinearity', ['tanh', 'relu'] as const, rw));
+    for (const key of ['hiddenSize', 'numLayers', 'seed']) optional(r, key, () => finite(r, key, rw));
+    optional(r, 'bidirectional', () => bool(r, 'bidirectional', rw));
   });
   return {
     maxLength,
@@ -140,7 +144,6 @@ function options(o: unknown): Extract<FromPanel, { type: 'setOptions' }>['option
     truncationSide: optional(o, 'truncationSide', () => oneOf(o, 'truncationSide', ['right', 'left'] as const, what)),
     skipPadding: optional(o, 'skipPadding', () => bool(o, 'skipPadding', what)),
     addSpecialTokens: optional(o, 'addSpecialTokens', () => bool(o, 'addSpecialTokens', what)),
-    random,
   };
 }
 
