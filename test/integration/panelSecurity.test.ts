@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EmbeddingLensApi } from '../../src/extension';
+import type { ToPanel } from '../../src/shared/panelProtocol';
 
 const EXTENSION_ID = 'embedding-lens.embedding-lens';
 
@@ -11,6 +12,16 @@ async function api(): Promise<EmbeddingLensApi> {
   const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
   return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
 }
 
 describe('Panel security: the webview\'s HTML', function () {
@@ -51,5 +62,48 @@ describe('Panel security: the webview\'s HTML', function () {
     await vscode.commands.executeCommand('embeddingLens.openPanel');
     const again = activePanel()?.panel.webview.html ?? '';
     assert.ok(!again.includes(nonce), 'a new panel gets a new nonce');
+  });
+});
+
+describe('Panel security: messages from the webview', function () {
+  this.timeout(30_000);
+
+  it('a message the host refuses is dropped and logged, a refused request is failed at once, a valid one is answered', async () => {
+    const { activePanel } = await api();
+    await vscode.commands.executeCommand('embeddingLens.showSeedExample');
+    const panel = await until('the seed example on show', () => activePanel()?.result && activePanel());
+    const rows = panel.result!.result.model.embedding.rows;
+    const posted: ToPanel[] = [];
+    const post = panel.post.bind(panel);
+    panel.post = m => {
+      posted.push(m);
+      post(m);
+    };
+    // What the webview's postMessage would deliver (the panel's own listener, private).
+    const deliver = (m: unknown): void => (panel as unknown as { onRawMessage(m: unknown): void }).onRawMessage(m);
+    const model = (): unknown => vscode.workspace.getConfiguration('embeddingLens').get('model');
+    try {
+      // A path the options bar never offered: the settings stay as they are.
+      assert.doesNotThrow(() => deliver({ type: 'setOptions', model: '/etc/passwd', options: { maxLength: 9 } }));
+      await new Promise(r => setTimeout(r, 500));
+      assert.equal(model(), 'builtin:seed');
+      assert.notEqual(vscode.workspace.getConfiguration('embeddingLens').get('maxLength'), 9);
+      // An id outside the table: a didFail for that request, straight away.
+      const bad = 2 ** 30 + 7;
+      deliver({ type: 'lookup', requestId: bad, ids: [rows + 5], k: 5 });
+      const failed = posted.find(m => m.type === 'didFail' && m.requestId === bad);
+      assert.ok(failed && failed.type === 'didFail', `a didFail for request ${bad}: ${JSON.stringify(posted.map(m => m.type))}`);
+      assert.equal(failed.reason, 'invalidMessage');
+      assert.match(failed.message, new RegExp(`lookup\\.ids\\[0\\]: expected a row of the ${rows}-row table, got ${rows + 5}`));
+      // Junk never throws.
+      for (const junk of [null, 42, 'ready', [], { type: 'runShell' }, { type: 'revealToken', start: -1, end: 1e12 }]) assert.doesNotThrow(() => deliver(junk));
+      // A valid request still works.
+      const good = 2 ** 30 + 8;
+      deliver({ type: 'lookup', requestId: good, ids: [1], k: 3 });
+      const answered = await until('the lookup\'s answer', () => posted.find(m => m.type === 'didLookup' && m.requestId === good));
+      assert.equal(answered.type === 'didLookup' && answered.vectors.neighbours[0]?.length, 3);
+    } finally {
+      panel.post = post;
+    }
   });
 });
