@@ -167,9 +167,18 @@ export class InspectorPanel implements vscode.Disposable {
       case 'highlightToken': {
         const source = this.lastResult?.source;
         if (!source) return;
-        if (m.type === 'highlightToken' && !m.span) this.host.clearHighlight();
-        else if (m.type === 'highlightToken') this.host.reveal(source, m.span!.start, m.span!.end, true);
-        else this.host.reveal(source, m.start, m.end, false);
+        if (m.type === 'highlightToken' && !m.span) {
+          this.host.clearHighlight();
+          return;
+        }
+        const span = m.type === 'highlightToken' ? m.span! : m;
+        // Only inside the document the result came from, as it is now (it may have been edited).
+        const doc = source.uri === null ? undefined : vscode.workspace.textDocuments.find(d => d.uri.toString() === source.uri);
+        if (doc && source.offset + span.end > doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end)) {
+          this.host.log.warn(`panel message refused: ${m.type} ${span.start}..${span.end} lies past the end of ${doc.uri.toString()} now`);
+          return;
+        }
+        this.host.reveal(source, span.start, span.end, m.type === 'highlightToken');
         return;
       }
       case 'lookup':

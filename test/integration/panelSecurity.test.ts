@@ -106,4 +106,31 @@ describe('Panel security: messages from the webview', function () {
       panel.post = post;
     }
   });
+
+  it('revealToken selects a span only inside the document the result came from, as it is now', async () => {
+    const { activePanel } = await api();
+    // A fresh panel opens beside the editor, which stays visible.
+    activePanel()?.dispose();
+    const text = 'White refrigerator is evil.';
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `${text}\n` });
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    void editor;
+    editor.selection = new vscode.Selection(0, 0, 0, text.length);
+    await vscode.commands.executeCommand('embeddingLens.inspectSelection');
+    const panel = await until('the result', () => activePanel()?.result?.source.uri === doc.uri.toString() && activePanel());
+    const deliver = (m: unknown): void => (panel as unknown as { onRawMessage(m: unknown): void }).onRawMessage(m);
+    const shown = (): vscode.TextEditor | undefined => vscode.window.visibleTextEditors.find(e => e.document === doc);
+    deliver({ type: 'revealToken', start: 6, end: 18 });
+    await until('the selection of "refrigerator"', () => shown() && doc.getText(shown()!.selection) === 'refrigerator');
+    // The document shrinks under the result: a span past its end now is refused, the selection stays.
+    const edit = new vscode.WorkspaceEdit();
+    edit.delete(doc.uri, new vscode.Range(0, 5, 0, text.length));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    shown()!.selection = new vscode.Selection(0, 0, 0, 1);
+    deliver({ type: 'revealToken', start: 19, end: 21 });
+    await new Promise(r => setTimeout(r, 300));
+    const sel = shown()!.selection;
+    assert.deepEqual([sel.start.character, sel.end.character], [0, 1]);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
