@@ -65,7 +65,7 @@ function safetensorsBytes(r: EncodeReply, weights: EncoderWeightsForExport | nul
     model: r.model.id,
     tokenizer: r.model.tokenizer.source,
     embedding: `${r.model.embedding.source}${r.model.embedding.tensor ? `#${r.model.embedding.tensor}` : ''}`,
-    encoder: JSON.stringify({ cell: e.cell, nonlinearity: e.nonlinearity, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, real: e.real, seed: e.seed, source: e.label.source }),
+    encoder: JSON.stringify({ cell: e.cell, nonlinearity: e.nonlinearity, input_size: e.inputSize, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, bias: encoderBias(e), batch_first: true, real: e.real, seed: e.seed, source: e.label.source }),
     options: JSON.stringify(r.options),
     text: r.text.length <= 4096 ? r.text : r.text.slice(0, 4096),
   });

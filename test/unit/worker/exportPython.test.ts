@@ -18,7 +18,7 @@ function torchAvailable(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 }
 
-async function exportAndRun(model: string, text: string, options: PipelineOptionsWire, tamper?: (r: EncodeReply) => void): Promise<{ status: number | null; out: string }> {
+async function exportAndRun(model: string, text: string, options: PipelineOptionsWire, tamper?: (r: EncodeReply) => void): Promise<{ status: number | null; out: string; dir: string }> {
   const h = new WorkerHandlers(ctx);
   const { result } = await h.handle({ type: 'encode', ref: { model }, text, options, keepGates: false });
   tamper?.(result);
@@ -26,7 +26,7 @@ async function exportAndRun(model: string, text: string, options: PipelineOption
   const dir = mkdtempSync(path.join(tmpdir(), 'lens-py-'));
   for (const f of files.files) writeFileSync(path.join(dir, `export${f.suffix}`), new Uint8Array(f.bytes));
   const r = spawnSync(PYTHON, [path.join(dir, 'export.check.py')], { encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}`, dir };
 }
 
 describe('export: the Python check script reproduces the numbers with PyTorch', function () {
@@ -63,6 +63,12 @@ describe('export: the Python check script reproduces the numbers with PyTorch', 
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /encoder: gru input 5, hidden 4, 1 layer\(s\), bidirectional=True, bias=False/);
     assert.match(r.out, /OK: PyTorch .* reproduces the exported numbers/);
+    // The export's own metadata states the spec too.
+    const st = readFileSync(path.join(r.dir, 'export.safetensors'));
+    const header = JSON.parse(st.subarray(8, 8 + Number(st.readBigUInt64LE(0))).toString('utf8'));
+    const { source, ...spec } = JSON.parse(header.__metadata__.encoder);
+    assert.match(source, /gru_l1_bi_f32_right_skip_nobias[\\/]model\.safetensors$/);
+    assert.deepEqual(spec, { cell: 'gru', nonlinearity: 'tanh', input_size: 5, hidden_size: 4, num_layers: 1, bidirectional: true, bias: false, batch_first: true, real: true, seed: null });
   });
 
   it('a real 3-layer bidirectional ReLU Elman RNN (BF16), left padding run through', async () => {
