@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LIMITS } from '../core/limits';
 import type { ModelRef, PipelineOptionsWire } from '../shared/workerProtocol';
@@ -26,9 +27,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   const ignoredUntrusted: string[] = [];
   if (!vscode.workspace.isTrusted) {
+    // VS Code drops restricted settings from an untrusted workspace's configuration before an
+    // extension can see them (inspect() shows no workspaceValue either), so the workspace's
+    // settings files are also looked at, only to learn which of the keys they set.
+    const inFiles = pathSettingsInWorkspaceFiles();
     for (const key of PATH_SETTINGS) {
       const i = c.inspect<string>(key);
-      if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined) ignoredUntrusted.push(`${SECTION}.${key}`);
+      if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined || inFiles.has(key)) ignoredUntrusted.push(`${SECTION}.${key}`);
     }
   }
   const model = (c.get<string>('model') ?? '').trim() || 'builtin:seed';
@@ -81,4 +86,68 @@ export function modelLabel(model: string): string {
   if (model.startsWith('builtin:')) return model.slice('builtin:'.length);
   const parts = model.split(/[\\/]/).filter(Boolean);
   return parts[parts.length - 1] ?? model;
+}
+
+/** Largest settings file looked at for path settings (a settings.json is a few KB). */
+const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+const settingsFileKeys = new Map<string, { mtimeMs: number; size: number; keys: ReadonlySet<string> }>();
+
+/**
+ * Which PATH_SETTINGS the workspace's own settings files set (each folder's .vscode/settings.json
+ * and a .code-workspace file's "settings"): flat (`"embeddingLens.model"`, also inside language
+ * overrides) or nested (`"embeddingLens": { "model": … }`). Only the keys are read, never used as
+ * values. Local files only; re-read when a file changes.
+ */
+function pathSettingsInWorkspaceFiles(): ReadonlySet<string> {
+  const files: string[] = [];
+  for (const f of vscode.workspace.workspaceFolders ?? []) if (f.uri.scheme === 'file') files.push(vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json').fsPath);
+  const ws = vscode.workspace.workspaceFile;
+  if (ws?.scheme === 'file') files.push(ws.fsPath);
+  const found = new Set<string>();
+  for (const file of files) for (const k of settingsKeysOf(file)) found.add(k);
+  return found;
+}
+
+function settingsKeysOf(file: string): ReadonlySet<string> {
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_SETTINGS_FILE_BYTES) return new Set();
+    const cached = settingsFileKeys.get(file);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.keys;
+    const text = withoutJsonComments(readFileSync(file, 'utf8'));
+    const keys = new Set<string>();
+    for (const key of PATH_SETTINGS) {
+      const flat = new RegExp(`"${SECTION}\\.${key}"\\s*:`);
+      const nested = new RegExp(`"${SECTION}"\\s*:\\s*\\{[^{}]*"${key}"\\s*:`);
+      if (flat.test(text) || nested.test(text)) keys.add(key);
+    }
+    settingsFileKeys.set(file, { mtimeMs: st.mtimeMs, size: st.size, keys });
+    return keys;
+  } catch {
+    return new Set();
+  }
+}
+
+/** JSONC without its comments (strings kept as they are, so `"http://…"` stays whole). */
+export function withoutJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+    } else if (ch === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+      out += ' ';
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource, ToPanel } from '../shared/panelProtocol';
+import { assertNever } from '../core/errors';
+import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMessages';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
 
@@ -75,7 +77,7 @@ export class InspectorPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.svg');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri);
     this.disposables.add(panel.onDidDispose(() => this.dispose()));
-    this.disposables.add(panel.webview.onDidReceiveMessage((m: FromPanel) => this.onMessage(m)));
+    this.disposables.add(panel.webview.onDidReceiveMessage((m: unknown) => this.onRawMessage(m)));
   }
 
   /** A fresh id for a host-initiated request shown in this panel. */
@@ -120,6 +122,31 @@ export class InspectorPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 
+  /** What a message from the webview is checked against: the result on show and the models offered. */
+  private messageContext(): PanelMessageContext {
+    const r = this.lastResult?.result;
+    return {
+      result: r && { textLength: r.text.length, rows: r.model.embedding.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
+      models: () => this.host.settings().models.map(m => m.value),
+    };
+  }
+
+  /** The webview is untrusted: a message is acted on only after checkPanelMessage accepts it. */
+  private onRawMessage(raw: unknown): void {
+    try {
+      const checked = checkPanelMessage(raw, this.messageContext());
+      if (checked.ok) {
+        this.onMessage(checked.message);
+        return;
+      }
+      this.host.log.warn(`panel message refused: ${checked.why}`);
+      // A refused request is failed at once, so the panel does not wait for its timeout.
+      if (checked.requestId !== undefined) this.post({ type: 'didFail', requestId: checked.requestId, message: `The extension refused the panel's request: ${checked.why}`, reason: 'invalidMessage' });
+    } catch (e) {
+      this.host.log.error(`panel message not handled: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   private onMessage(m: FromPanel): void {
     const fail = (requestId: number) => (e: unknown) =>
       this.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string })?.reason ?? 'internal' });
@@ -140,9 +167,18 @@ export class InspectorPanel implements vscode.Disposable {
       case 'highlightToken': {
         const source = this.lastResult?.source;
         if (!source) return;
-        if (m.type === 'highlightToken' && !m.span) this.host.clearHighlight();
-        else if (m.type === 'highlightToken') this.host.reveal(source, m.span!.start, m.span!.end, true);
-        else this.host.reveal(source, m.start, m.end, false);
+        if (m.type === 'highlightToken' && !m.span) {
+          this.host.clearHighlight();
+          return;
+        }
+        const span = m.type === 'highlightToken' ? m.span! : m;
+        // Only inside the document the result came from, as it is now (it may have been edited).
+        const doc = source.uri === null ? undefined : vscode.workspace.textDocuments.find(d => d.uri.toString() === source.uri);
+        if (doc && source.offset + span.end > doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end)) {
+          this.host.log.warn(`panel message refused: ${m.type} ${span.start}..${span.end} lies past the end of ${doc.uri.toString()} now`);
+          return;
+        }
+        this.host.reveal(source, span.start, span.end, m.type === 'highlightToken');
         return;
       }
       case 'lookup':
@@ -167,7 +203,7 @@ export class InspectorPanel implements vscode.Disposable {
         for (const l of [...this.renderedListeners]) l(m);
         return;
       default:
-        this.host.log.warn(`panel sent an unknown message: ${JSON.stringify(m)}`);
+        assertNever(m, 'panel message');
     }
   }
 

@@ -115,7 +115,7 @@ export interface EncodeReply {
   /** Uint8Array (T). */
   readonly attentionMask: ArrayBuffer;
   readonly embeddings: MatrixWire;
-  readonly encoder: EncoderSpecWire & { readonly real: boolean; readonly label: PartLabelWire; readonly seed: number | null };
+  readonly encoder: EncoderSpecWire & { readonly real: boolean; readonly label: PartLabelWire; readonly seed: number | null; /** Bias tensors present (random encoders: always). */ readonly bias?: boolean | undefined };
   readonly options: {
     readonly maxLength: number | null;
     readonly paddingSide: 'right' | 'left';

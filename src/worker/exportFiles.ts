@@ -65,7 +65,7 @@ function safetensorsBytes(r: EncodeReply, weights: EncoderWeightsForExport | nul
     model: r.model.id,
     tokenizer: r.model.tokenizer.source,
     embedding: `${r.model.embedding.source}${r.model.embedding.tensor ? `#${r.model.embedding.tensor}` : ''}`,
-    encoder: JSON.stringify({ cell: e.cell, nonlinearity: e.nonlinearity, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, real: e.real, seed: e.seed, source: e.label.source }),
+    encoder: JSON.stringify({ cell: e.cell, nonlinearity: e.nonlinearity, input_size: e.inputSize, hidden_size: e.hiddenSize, num_layers: e.numLayers, bidirectional: e.bidirectional, bias: encoderBias(e), batch_first: true, real: e.real, seed: e.seed, source: e.label.source }),
     options: JSON.stringify(r.options),
     text: r.text.length <= 4096 ? r.text : r.text.slice(0, 4096),
   });
@@ -133,19 +133,31 @@ function csvFiles(r: EncodeReply): [string, string][] {
   return files;
 }
 
-function pyBool(b: boolean): string {
-  return b ? 'True' : 'False';
+/** Python's literal for a boolean, or None. */
+function pyBool(b: boolean | null): string {
+  return b === null ? 'None' : b ? 'True' : 'False';
+}
+
+/**
+ * Whether the encoder has biases. Random encoders always do (PyTorch's default); a real one has
+ * them exactly when its file holds bias tensors, which the reply states as `bias`. A reply without
+ * it (made by an older worker) leaves the script to read it off the weights: null.
+ */
+function encoderBias(e: EncodeReply['encoder']): boolean | null {
+  if (typeof e.bias === 'boolean') return e.bias;
+  return e.real ? null : true;
 }
 
 /**
  * A Python script that recomputes the exported numbers with PyTorch and asserts they match:
  * the embedding rows from the model's own file when there is one, and the encoder from the
- * model's file or (random encoders) from the weights stored in the export.
+ * model's file or (random encoders) from the weights stored in the export. The encoder is built
+ * from the spec the result was computed with (cell, nonlinearity, sizes, layers, direction,
+ * bias, batch_first) and loaded with strict=True, so any tensor the spec does not expect, or one
+ * it expects and the file lacks, stops the check instead of being skipped.
  */
 function pythonCheck(r: EncodeReply): string {
   const e = r.encoder;
-  const cls = e.cell === 'rnn' ? 'RNN' : e.cell.toUpperCase();
-  const extra = e.cell === 'rnn' ? `, nonlinearity=${JSON.stringify(e.nonlinearity)}` : '';
   const embFile = r.model.embedding.source.endsWith('.safetensors') ? r.model.embedding.source : null;
   const encFile = e.real && e.label.source.endsWith('.safetensors') ? e.label.source : null;
   const prefix = e.real ? (e.label.tensor ?? '').replace(/\*$/, '') : 'encoder.';
@@ -156,7 +168,7 @@ Exported by Embedding Lens from model ${JSON.stringify(r.model.id)}.
 Needs: torch (and nothing else: safetensors files are read by the small reader below).
 Run:   python3 this_file.py
 """
-import json, os, struct, sys
+import json, os, re, struct, sys
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -165,10 +177,19 @@ EMBEDDING_FILE = ${embFile ? JSON.stringify(embFile) : 'None'}  # the model's ta
 EMBEDDING_TENSOR = ${JSON.stringify(r.model.embedding.tensor ?? 'embedding.weight')}
 ENCODER_FILE = ${encFile ? JSON.stringify(encFile) : 'None'}  # None: the encoder was random; its weights are in the export
 ENCODER_PREFIX = ${JSON.stringify(prefix)}
-SKIP_PADDING = ${pyBool(r.options.skipPadding)}
+# The encoder exactly as Embedding Lens ran it.
+CELL = ${JSON.stringify(e.cell)}
+NONLINEARITY = ${JSON.stringify(e.nonlinearity)}  # Elman RNN only
+INPUT_SIZE = ${e.inputSize}
+HIDDEN_SIZE = ${e.hiddenSize}
+NUM_LAYERS = ${e.numLayers}
+BIDIRECTIONAL = ${pyBool(e.bidirectional)}
+BIAS = ${pyBool(encoderBias(e))}  # None: as the weights say (bias tensors present or not)
+SKIP_PADDING = ${pyBool(r.options.skipPadding)}  # pads skipped (as pack_padded_sequence does) or run through
 ATOL = 1e-4
 
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64, "I64": torch.int64}
+PARAM = re.compile(r"(weight|bias)_(ih|hh|hr)_l[0-9]+(_reverse)?")
 
 def read_safetensors(path):
     with open(path, "rb") as f:
@@ -194,12 +215,22 @@ else:
     emb = exported["embeddings"]
     print("embedding rows from the export (the model's table is not a safetensors file here)")
 
-rnn = torch.nn.${cls}(${e.inputSize}, ${e.hiddenSize}, num_layers=${e.numLayers}, bidirectional=${pyBool(e.bidirectional)}, batch_first=True${extra})
 weights = read_safetensors(ENCODER_FILE) if ENCODER_FILE else exported
-state = {k[len(ENCODER_PREFIX):]: v for k, v in weights.items() if k.startswith(ENCODER_PREFIX)}
-missing = rnn.load_state_dict(state, strict=False).missing_keys
-if any(k.startswith("weight") for k in missing):
-    sys.exit("encoder weights missing: " + ", ".join(missing))
+# The encoder's parameters: every tensor under the prefix named like one of PyTorch's RNN parameters.
+state = {k[len(ENCODER_PREFIX):]: v for k, v in weights.items() if k.startswith(ENCODER_PREFIX) and PARAM.fullmatch(k[len(ENCODER_PREFIX):])}
+if BIAS is None:
+    BIAS = any(k.startswith("bias_") for k in state)
+cells = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+options = dict(num_layers=NUM_LAYERS, bias=BIAS, batch_first=True, bidirectional=BIDIRECTIONAL)
+if CELL == "rnn":
+    options["nonlinearity"] = NONLINEARITY
+rnn = cells[CELL](INPUT_SIZE, HIDDEN_SIZE, **options)
+spec = f"{CELL} input {INPUT_SIZE}, hidden {HIDDEN_SIZE}, {NUM_LAYERS} layer(s), bidirectional={BIDIRECTIONAL}, bias={BIAS}"
+try:
+    rnn.load_state_dict(state, strict=True)
+except RuntimeError as e:
+    sys.exit(f"the encoder weights under {ENCODER_PREFIX!r} do not fit the encoder ({spec}): " + " ".join(str(e).split()))
+print("encoder:", spec)
 
 with torch.no_grad():
     x = emb.unsqueeze(0)

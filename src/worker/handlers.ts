@@ -495,6 +495,7 @@ function encodeReply(model: Model, r: InspectResult, other: InspectResult | null
       hiddenSize: spec.hiddenSize,
       numLayers: spec.numLayers,
       bidirectional: spec.bidirectional,
+      bias: spec.bias,
       real: r.encoder.real,
       label: labelWire(r.encoder.label),
       seed: r.encoder.seed ?? null,

@@ -2,7 +2,11 @@
 // VS Code extension host: code-server's, offline, through headless Chromium. Builds nothing:
 // `npm run build` first (npm run test:integration does not, the npm test chain does).
 //
-// Usage: node test/e2e/run-integration.mjs [--electron]
+// Usage: node test/e2e/run-integration.mjs [--trust | --electron]
+//   --trust     the Workspace Trust pass: trust enabled (see server.mjs trustSettings), the
+//               untrusted folder test/fixtures/untrusted-workspace, only the "Workspace Trust"
+//               suite (MOCHA_GREP), which must run at least one test and find the folder
+//               untrusted (LENS_EXPECT_UNTRUSTED=1 makes it fail rather than skip otherwise).
 //   --electron  use @vscode/test-electron's runTests with a desktop VS Code instead (needs
 //               VSCODE_EXECUTABLE, or the internet to download one); never used offline here.
 // Env: INTEGRATION_TIMEOUT_MS (default 300000), KEEP_STATE=1 keeps the temp state dir,
@@ -13,7 +17,13 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown } from './cleanup.mjs';
-import { fixtureWorkspace, outputRoot, repoRoot, startCodeServer } from './server.mjs';
+import { createState, fixtureWorkspace, outputRoot, repoRoot, startCodeServer } from './server.mjs';
+
+/** The folder the trust pass opens untrusted. */
+const untrustedWorkspace = path.join(repoRoot, 'test', 'fixtures', 'untrusted-workspace');
+/** The suite the trust pass runs (a mocha grep on full titles). */
+const TRUST_SUITE = 'Workspace Trust';
+const trustPass = process.argv.includes('--trust');
 
 const extensionTestsPath = path.join(repoRoot, 'dist', 'test', 'integration', 'index.js');
 const timeoutMs = Number(process.env.INTEGRATION_TIMEOUT_MS ?? 300_000);
@@ -28,7 +38,7 @@ const workbenchNoise = [
   /^ChatSessionStore: /,
 ];
 /** @param {string} msg */
-const note = msg => console.log(`[integration ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const note = msg => console.log(`[integration${trustPass ? ' --trust' : ''} ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 if (!existsSync(extensionTestsPath)) {
   console.error(`${path.relative(repoRoot, extensionTestsPath)} not found: run \`npm run build\` first`);
@@ -46,7 +56,15 @@ async function runInCodeServer() {
   /** The closing line of the suites, printed again last so that nothing follows it. */
   let closingLine = '';
   try {
-    server = await startCodeServer({ label: 'integration' });
+    let state;
+    if (trustPass) {
+      state = createState('integration-trust', { workspaceTrust: true });
+      // code-server hands its environment to the extension host, where test/integration/index.ts
+      // and the suite read these.
+      state.env.MOCHA_GREP = TRUST_SUITE;
+      state.env.LENS_EXPECT_UNTRUSTED = '1';
+    }
+    server = await startCodeServer({ label: trustPass ? 'integration-trust' : 'integration', state });
     note(`code-server listening on ${server.url}`);
     chromium = await launchChromium({ label: 'integration' });
     page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -72,7 +90,7 @@ async function runInCodeServer() {
     void srv.exitedPromise.then(() => { if (!srv.stopping) settle(fail('code-server exited during the run')); });
 
     const url = server.workbenchUrl({
-      folder: fixtureWorkspace,
+      folder: trustPass ? untrustedWorkspace : fixtureWorkspace,
       payload: [
         ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
         ['extensionTestsPath', server.remoteUri(extensionTestsPath)],
@@ -87,8 +105,9 @@ async function runInCodeServer() {
     const timedOut = new Promise(resolve => {
       timer = setTimeout(() => resolve(fail(`the suites did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
     });
-    const code = await Promise.race([exited, timedOut]);
+    let code = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
+    if (trustPass && code === 0) code = await checkTrustPass(p, closingLine);
     if (code !== 0) await failureScreenshot(p);
     // The browser first: a workbench left open would log its reconnect attempts.
     await chromium.close();
@@ -105,6 +124,33 @@ async function runInCodeServer() {
     await server?.stop({ keepLog: true });
     return 1;
   }
+}
+
+/**
+ * What the trust pass must show beyond its suite passing: that its tests really ran (a pass
+ * with every test skipped proves nothing), and that the user was told, in the workbench itself,
+ * that the folder's model and tokenizer paths are ignored.
+ * @param {import('playwright-core').Page} page
+ * @param {string} closingLine
+ * @returns {Promise<number>}
+ */
+async function checkTrustPass(page, closingLine) {
+  const m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(closingLine);
+  if (!m || Number(m[1]) === 0) return fail(`the trust pass ran no test of "${TRUST_SUITE}" (${closingLine || 'no closing line'})`);
+  if (Number(m[3] ?? 0) > 0) return fail(`the trust pass skipped ${m[3]} test(s): ${closingLine}`);
+  // The warning toast (or, once it was hidden, the notification centre).
+  const told = /Embedding Lens ignores embeddingLens\.model and embeddingLens\.tokenizer from this workspace's settings because the workspace is not trusted/;
+  const shown = async () => told.test(await page.locator('.notification-list-item-message').allTextContents().then(t => t.join('\n'), () => ''));
+  if (!(await shown())) {
+    await page.keyboard.press('Escape').catch(() => {});
+    await page.evaluate(() => 0);
+    // Open the notification centre through the status bar's bell.
+    await page.locator('.statusbar-item[id$="notifications"] a, .statusbar-item[id*="notifications"]').first().click({ timeout: 5_000 }).catch(() => {});
+    await page.waitForTimeout(500);
+  }
+  if (!(await shown())) return fail('the workbench shows no notification saying that the workspace\'s embeddingLens.model and embeddingLens.tokenizer are ignored');
+  note('the workbench told the user that the untrusted folder\'s model and tokenizer paths are ignored');
+  return 0;
 }
 
 /** @param {string} why @returns {number} */

@@ -49,6 +49,18 @@ export const userSettings = {
   'editor.hover.delay': 100,
 };
 
+/**
+ * User settings of the Workspace Trust pass: trust on, as a user has it, and never asked for, so
+ * the folder stays in Restricted Mode (nothing in a fresh state dir trusts it).
+ */
+export const trustSettings = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'always',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 /** Fails with the command to run when code-server is not installed. */
 export function assertCodeServerInstalled() {
   if (!existsSync(codeServerBin)) {
@@ -61,8 +73,11 @@ export function assertCodeServerInstalled() {
  * empty extensions dir, all inside one temp dir, removed by remove() or when the runner ends
  * (kept with KEEP_STATE=1). Links in it are removed, never followed.
  * @param {string} label names the temp dir, for whoever finds one left by a killed runner
+ * @param {{ workspaceTrust?: boolean }} [o] workspaceTrust: Workspace Trust enabled (the server
+ *   without --disable-workspace-trust, which is what makes the web workbench honour it at all, and
+ *   `trustSettings`); default off, every folder trusted
  */
-export function createState(label) {
+export function createState(label, o = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `embedding-lens-${label}-`));
   const removeNow = () => {
     if (process.env.KEEP_STATE) console.error(`state kept in ${dir} (KEEP_STATE)`);
@@ -75,7 +90,7 @@ export function createState(label) {
   mkdirSync(extensionsDir);
   const configFile = path.join(dir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
-  writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify(o.workspaceTrust ? { ...userSettings, ...trustSettings } : userSettings, null, 2));
   /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
@@ -93,7 +108,9 @@ export function createState(label) {
     '--auth', 'none',
     '--user-data-dir', userDir,
     '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check',
+    // The web workbench enables Workspace Trust only when the server is started without this flag.
+    ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--disable-proxy',
   ];
   return { dir, extensionsDir, env, args, remove };

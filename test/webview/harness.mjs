@@ -20,6 +20,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import { launchChromium } from '../e2e/chromium.mjs';
 import { onCleanup } from '../e2e/cleanup.mjs';
 
@@ -149,6 +150,21 @@ export function fromWire(v) {
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromWire(x)]));
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host's check of the panel's messages (src/shared/panelMessages.ts, bundled in memory): every
+// message the real panel posts in a test must be one the real host would accept.
+
+/** @type {Promise<typeof import('../../src/shared/panelMessages.js').checkPanelMessage> | undefined} */
+let hostCheck;
+
+/** The host's message check, built once per run. */
+function loadHostCheck() {
+  hostCheck ??= build({ entryPoints: [path.join(repoRoot, 'src', 'shared', 'panelMessages.ts')], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent' })
+    .then(out => import(`data:text/javascript;base64,${Buffer.from(/** @type {import('esbuild').OutputFile} */ (out.outputFiles[0]).text).toString('base64')}`))
+    .then(m => m.checkPanelMessage);
+  return hostCheck;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +356,8 @@ export class PanelPage {
     this.nextRequestId = 1;
     /** The last didEncode sent (what the host would replay on `ready`). @type {Extract<ToPanel, { type: 'didEncode' }> | undefined} */
     this.last = undefined;
+    /** The last settings sent (the models the options bar may pick). @type {import('../../src/shared/panelProtocol.js').PanelSettings | undefined} */
+    this.settings = undefined;
   }
 
   /**
@@ -379,6 +397,15 @@ export class PanelPage {
   /** @param {any} m */
   async onPosted(m) {
     this.posted.push(m);
+    // As src/host/panel.ts does: the message is checked against the result on show and the
+    // models offered; one the host would refuse fails the test (assertNoErrors).
+    const check = await loadHostCheck();
+    const r = this.last?.result;
+    const verdict = check(m, {
+      result: r && { textLength: r.text.length, rows: r.model.embedding.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
+      models: () => (this.settings?.models ?? []).map(x => x.value),
+    });
+    if (!verdict.ok) this.errors.push(`the host would refuse the panel's message: ${verdict.why}`);
     for (const w of [...this.waiters]) w(m);
     const responder = this.responders.get(m.type);
     if (!responder) return;
@@ -494,6 +521,7 @@ export class PanelPage {
   /** Sends a host → panel message (ArrayBuffers travel as base64 and are rebuilt in the page). @param {ToPanel} message */
   async send(message) {
     if (message.type === 'didEncode') this.last = message;
+    if (message.type === 'didChangeSettings') this.settings = message.settings;
     await this.page.evaluate(wire => /** @type {any} */ (window).__lensDeliver(wire), toWire(message));
   }
 

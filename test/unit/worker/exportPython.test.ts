@@ -18,7 +18,7 @@ function torchAvailable(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 }
 
-async function exportAndRun(model: string, text: string, options: PipelineOptionsWire, tamper?: (r: EncodeReply) => void): Promise<{ status: number | null; out: string }> {
+async function exportAndRun(model: string, text: string, options: PipelineOptionsWire, tamper?: (r: EncodeReply) => void): Promise<{ status: number | null; out: string; dir: string }> {
   const h = new WorkerHandlers(ctx);
   const { result } = await h.handle({ type: 'encode', ref: { model }, text, options, keepGates: false });
   tamper?.(result);
@@ -26,14 +26,17 @@ async function exportAndRun(model: string, text: string, options: PipelineOption
   const dir = mkdtempSync(path.join(tmpdir(), 'lens-py-'));
   for (const f of files.files) writeFileSync(path.join(dir, `export${f.suffix}`), new Uint8Array(f.bytes));
   const r = spawnSync(PYTHON, [path.join(dir, 'export.check.py')], { encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}`, dir };
 }
 
 describe('export: the Python check script reproduces the numbers with PyTorch', function () {
   this.timeout(300_000);
   before(function () {
     // CI installs Debian's python3-torch (.ci/apt-packages); a machine without it cannot run these.
-    if (!torchAvailable()) this.skip();
+    if (!torchAvailable()) {
+      console.warn(`skipped: no torch for ${PYTHON} (install python3-torch); the exported Python check scripts were NOT run`);
+      this.skip();
+    }
   });
 
   it('a real LSTM (2 layers, bidirectional, F16 file), pads skipped: embedding rows from the model file', async () => {
@@ -50,6 +53,43 @@ describe('export: the Python check script reproduces the numbers with PyTorch', 
     const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
     const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length });
     assert.equal(r.status, 0, r.out);
+  });
+
+  it('a real bias-free GRU (bidirectional, pads skipped): built without biases and loaded strictly', async () => {
+    const folder = fixture('torch', 'gru_l1_bi_f32_right_skip_nobias');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    assert.equal(exp.options.skip_padding, true);
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, paddingSide: exp.options.padding_side, skipPadding: true });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /encoder: gru input 5, hidden 4, 1 layer\(s\), bidirectional=True, bias=False/);
+    assert.match(r.out, /OK: PyTorch .* reproduces the exported numbers/);
+    // The export's own metadata states the spec too.
+    const st = readFileSync(path.join(r.dir, 'export.safetensors'));
+    const header = JSON.parse(st.subarray(8, 8 + Number(st.readBigUInt64LE(0))).toString('utf8'));
+    const { source, ...spec } = JSON.parse(header.__metadata__.encoder);
+    assert.match(source, /gru_l1_bi_f32_right_skip_nobias[\\/]model\.safetensors$/);
+    assert.deepEqual(spec, { cell: 'gru', nonlinearity: 'tanh', input_size: 5, hidden_size: 4, num_layers: 1, bidirectional: true, bias: false, batch_first: true, real: true, seed: null });
+  });
+
+  it('a real 3-layer bidirectional ReLU Elman RNN (BF16), left padding run through', async () => {
+    const folder = fixture('torch', 'rnn_relu_l3_bi_bf16_left_through');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    assert.equal(exp.options.padding_side, 'left');
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, paddingSide: 'left', skipPadding: false });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /encoder: rnn input 4, hidden 5, 3 layer\(s\), bidirectional=True, bias=True/);
+    assert.match(r.out, /OK: PyTorch .* reproduces the exported numbers/);
+  });
+
+  it('refuses weights that do not fit the stated spec (strict loading): a bias the bias-free encoder lacks', async () => {
+    // The result claims biases (as the old script assumed for every encoder); the file has none.
+    const folder = fixture('torch', 'gru_l1_bi_f32_right_skip_nobias');
+    const exp = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
+    const r = await exportAndRun(folder, exp.text, { maxLength: exp.options.max_length, skipPadding: true }, result => {
+      (result.encoder as { bias?: boolean }).bias = true;
+    });
+    assert.notEqual(r.status, 0, r.out);
+    assert.match(r.out, /do not fit the encoder \(gru .*bias=True\).*Missing key\(s\).*bias_ih_l0/);
   });
 
   it('the seed model with its random Elman RNN: the export carries the random weights', async () => {
