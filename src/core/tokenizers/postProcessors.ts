@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { checkSequenceDepth } from './sequenceDepth';
 import { byteLevelPostProcessorFromJson, trimByteLevelOffsets } from './byteLevel';
 import { tokenId } from './tokenIds';
 import type { Token } from './types';
@@ -108,7 +109,7 @@ function sequenceOf(parts: readonly PostProcessor[], what: string): PostProcesso
 }
 
 /** The post-processor a tokenizer.json describes (single-sequence part). */
-export function postProcessorFromJson(json: unknown, file: string): PostProcessor | undefined {
+export function postProcessorFromJson(json: unknown, file: string, depth = 0): PostProcessor | undefined {
   if (json === null || json === undefined) return undefined;
   const j = json as Record<string, unknown>;
   const what = `${file}: post_processor ${String(j.type)}`;
@@ -129,7 +130,8 @@ export function postProcessorFromJson(json: unknown, file: string): PostProcesso
       return templateFromJson(j, what, file);
     case 'Sequence': {
       if (!Array.isArray(j.processors)) throw new LensError('badFile', `${what}: "processors" should be a list, got ${JSON.stringify(j.processors)}`);
-      const parts = j.processors.map(p => postProcessorFromJson(p, file)).filter((p): p is PostProcessor => p !== undefined);
+      checkSequenceDepth(depth, file, 'post_processor');
+      const parts = j.processors.map(p => postProcessorFromJson(p, file, depth + 1)).filter((p): p is PostProcessor => p !== undefined);
       return sequenceOf(parts, what);
     }
     case 'ByteLevel':
