@@ -101,9 +101,12 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   throwIfCancelled(cancel);
   const specials = resolved.addSpecialTokens ? tok.numSpecialTokens() : 0;
   let truncated = 0;
+  // Where max length came from, for messages: the caller's flag or config.json's key.
+  const fromConfig = options.maxLength === undefined && model.config.maxLength !== undefined;
+  const maxLengthName = fromConfig ? `${model.config.file ?? `${model.name}'s config`}: "max_length"` : '--max-length';
   if (resolved.maxLength !== null) {
     if (resolved.maxLength < specials) {
-      throw new LensError('option', `--max-length: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
+      throw new LensError(fromConfig ? 'config' : 'option', `${maxLengthName}: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
     }
     const room = resolved.maxLength - specials;
     if (content.length > room) {
@@ -115,6 +118,9 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const T = resolved.maxLength ?? tokens.length;
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   if (T > maxTokens) {
+    if (resolved.maxLength !== null && tokens.length <= maxTokens) {
+      throw new LensError(fromConfig ? 'config' : 'option', `${maxLengthName}: padding to ${T} tokens is more than the limit of ${maxTokens}; expected a max length of at most ${maxTokens}`);
+    }
     throw new LensError('option', `the input has ${T} tokens, more than the limit of ${maxTokens}; select less text or lower max length`);
   }
   const nPad = T - tokens.length;

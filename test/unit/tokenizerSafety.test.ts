@@ -473,6 +473,16 @@ describe('config.json values and the random encoder', () => {
     assert.equal(ok.encoder.spec.hiddenSize, 8);
   });
 
+  it('config.json\'s max_length is blamed on its key when it pads past the token limit or leaves no room', async () => {
+    const model = await loadModel(ctx, modelDir({ max_length: 1e9 }));
+    const e = await rejection(() => inspectText(model, 'hello'));
+    assert.equal(e.reason, 'config');
+    assert.equal(e.message, `${model.config.file}: "max_length": padding to 1000000000 tokens is more than the limit of 65536; expected a max length of at most 65536`);
+    const flag = await rejection(() => inspectText(model, 'hello', { maxLength: 70_000 }));
+    assert.equal(flag.reason, 'option');
+    assert.match(flag.message, /^--max-length: padding to 70000 tokens/);
+  });
+
   it(`a text longer than LIMITS.textChars (${LIMITS.textChars}) is refused, naming the limit`, async () => {
     const model = await loadModel(ctx, 'builtin:seed');
     const e = await rejection(() => inspectText(model, 'a'.repeat(LIMITS.textChars + 1)));
