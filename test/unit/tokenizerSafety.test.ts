@@ -93,7 +93,10 @@ function withRawId(json: unknown, raw: string): string {
   return JSON.stringify(json).replace('"@ID@"', raw);
 }
 
-describe('token ids are u32, as the Rust library reads them', () => {
+describe('token ids are u32, as the Rust library reads them', function () {
+  // The Rust library is built and run alongside ours: slower than the default 2 s on a busy machine.
+  this.timeout(15_000);
+
   it('vocab.json: an id outside [0, 2^32) names the file, the token and the value as written (never wrapped)', async () => {
     for (const [label, raw] of BAD_IDS) {
       const file = write('vocab.json', `{"hello": 0, "zebra": ${raw === '1e+300' ? '1e300' : raw}}`);
@@ -178,6 +181,16 @@ describe('token ids are u32, as the Rust library reads them', () => {
       assert.equal(e.reason, 'badFile', label);
       assert.equal(e.message, `${file}: ${message}, expected an integer in [0, 2^32) (a u32, as the tokenizers library reads ids)`, label);
     }
+  });
+
+  it('many added tokens get the ids Rust gives them, in time linear in their number', () => {
+    const count = 60_000;
+    const added = Array.from({ length: count }, (_, i) => ({ id: i, content: `<t${i}>`, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+    const json = { ...wordLevel({ '[UNK]': 0, hello: 1 }), added_tokens: added };
+    const tok = tokenizerFromJson(json, 'many.json');
+    const rust = rustTokenizer(json);
+    for (const i of [0, 1, count >> 1, count - 1]) assert.equal(tok.tokenToId(`<t${i}>`), rust.tokenToId(`<t${i}>`), `<t${i}>`);
+    assert.equal(tok.vocabSize, count + 2);
   });
 
   it('a Unigram unk_id is reported as written', async () => {
@@ -319,7 +332,10 @@ function regexesOf(json: unknown): string[] {
   return out;
 }
 
-describe('regexes that nest unbounded repetition are refused up front', () => {
+describe('regexes that nest unbounded repetition are refused up front', function () {
+  // The Rust library is built and run alongside ours: slower than the default 2 s on a busy machine.
+  this.timeout(15_000);
+
   const HANGS = [String.raw`(a+)+$`, String.raw`(\w+\s?)*$`, String.raw`(x+x+)+y`, String.raw`(a*)*b`, String.raw`(?:a+){2,}$`, String.raw`((a+)b?)+$`, String.raw`(?:(?i)a+)+$`, String.raw`(a+?)+$`];
 
   it('in a Split pre-tokenizer or a Replace normalizer: unsupported, naming the file, the component and the pattern', async () => {
@@ -437,7 +453,10 @@ describe('messages', () => {
   });
 });
 
-describe('config.json values and the random encoder', () => {
+describe('config.json values and the random encoder', function () {
+  // The Rust library is built and run alongside ours: slower than the default 2 s on a busy machine.
+  this.timeout(15_000);
+
   function modelDir(config?: Record<string, unknown>): string {
     const dir = path.join(root, `m${n++}`);
     mkdirSync(dir);

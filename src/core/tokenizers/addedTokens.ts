@@ -48,16 +48,18 @@ export function addedTokensFromJson(json: unknown, file: string, model: Tokenize
   // How many registered tokens (the values of byId) have each full description.
   const registered = new Map<string, number>();
   const out: AddedToken[] = [];
+  // The largest id in byContent, kept as it grows (a value is never replaced by another): a
+  // rescan per token would make a file with many added tokens quadratic.
+  let max = -1;
   for (const t of parsed) {
     if (t.content === '' || (registered.get(describe(t)) ?? 0) > 0) continue;
     let id = byContent.get(t.content) ?? model.tokenToId(t.content);
     if (id === undefined) {
-      let max = -1;
-      for (const v of byContent.values()) max = Math.max(max, v);
       const size = model.vocabSize;
       id = max < 0 ? size : max >= size || size === 0 ? max + 1 : size;
     }
     byContent.set(t.content, id);
+    if (id > max) max = id;
     const replaced = byId.get(id);
     if (replaced) registered.set(describe(replaced), registered.get(describe(replaced))! - 1);
     byId.set(id, t);
