@@ -454,7 +454,7 @@ describe('messages', () => {
 });
 
 describe('config.json values and the random encoder', function () {
-  // The Rust library is built and run alongside ours: slower than the default 2 s on a busy machine.
+  // Models are written, loaded and run (and an 8M-character text built): slow on a busy machine.
   this.timeout(15_000);
 
   function modelDir(config?: Record<string, unknown>): string {
