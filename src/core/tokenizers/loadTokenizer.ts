@@ -52,7 +52,7 @@ export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   const addedTokens = addedTokensFromJson(j.added_tokens, file, model);
   const padding = j.padding as { pad_id?: unknown; pad_token?: unknown } | null | undefined;
   let padToken: { id: number; text: string } | undefined;
-  if (padding && typeof padding.pad_id === 'number') {
+  if (padding && padding.pad_id !== undefined) {
     padToken = { id: tokenId(padding.pad_id, file, '"padding" "pad_id"', true), text: typeof padding.pad_token === 'string' ? padding.pad_token : String(padding.pad_id) };
   } else {
     padToken = findNamed(PAD_CANDIDATES, t => addedTokens.find(a => a.content === t)?.id ?? model.tokenToId(t));
