@@ -369,6 +369,15 @@ describe('regexes that nest unbounded repetition are refused up front', function
     }
   });
 
+  it('an interval past Oniguruma\'s repeat limit is refused, as the Rust library refuses it', () => {
+    assert.doesNotThrow(() => tokenizerFromJson(splitOn('a{100000}'), 'r.json'));
+    assert.equal(rustRefuses(splitOn('a{100000}')), undefined);
+    for (const pattern of ['a{100001}', 'a{1,100001}', 'a{100001,}']) {
+      assert.ok(rustRefuses(splitOn(pattern)) !== undefined, `Rust accepts ${pattern}`);
+      assert.throws(() => tokenizerFromJson(splitOn(pattern), 'r.json'), (e: Error & { reason?: string }) => e.reason === 'unsupported' && e.message.startsWith(`r.json: pre_tokenizer Split pattern ${JSON.stringify(pattern)}: interval`));
+    }
+  });
+
   it('no pattern that real tokenizers use is refused', () => {
     const gpt4o = JSON.parse(readFileSync(path.join(repoRoot(), 'node_modules', '@lenml', 'tokenizer-gpt4o', 'models', 'tokenizer.json'), 'utf8'));
     const gpt2 = JSON.parse(readFileSync(path.join(repoRoot(), 'assets', 'tokenizers', 'gpt2', 'tokenizer.json'), 'utf8'));

@@ -165,6 +165,9 @@ interface Item {
  */
 export const MAX_REGEX_NESTING = 256;
 
+/** Largest bound of an interval `{n,m}` (Oniguruma's ONIG_MAX_REPEAT_NUM). */
+const MAX_REPEAT = 100_000;
+
 function hex(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
 }
@@ -325,6 +328,7 @@ class Translator {
         const lo = m[1] === '' ? 0 : Number(m[1]);
         const hi = m[2] === undefined ? lo : m[3] === '' ? undefined : Number(m[3]);
         if (hi !== undefined && hi < lo) this.fail(`interval {${lo},${hi}} has its bounds reversed`);
+        if (Math.max(lo, hi ?? 0) > MAX_REPEAT) this.fail(`interval ${m[0]} is past Oniguruma's repeat limit of ${MAX_REPEAT} (the Rust library refuses it too)`);
         this.pos += m[0].length;
         q = hi === undefined ? `{${lo},}` : hi === lo ? `{${lo}}` : `{${lo},${hi}}`;
         // Ruby syntax: "{n,m}+" is not possessive, it repeats the interval; "{n,m}?" is lazy.
