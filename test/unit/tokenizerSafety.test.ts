@@ -16,6 +16,7 @@ import { nodeFiles } from '../../src/core/nodeFiles';
 import { inspectText, MAX_RANDOM_ENCODER_WEIGHTS, MAX_RANDOM_HIDDEN_SIZE } from '../../src/core/pipeline';
 import { GPT2_PATTERN } from '../../src/core/tokenizers/byteLevel';
 import { loadTokenizerFile, tokenizerFromJson } from '../../src/core/tokenizers/loadTokenizer';
+import { NormalizedString } from '../../src/core/tokenizers/normalizedString';
 import { normalizerFromJson } from '../../src/core/tokenizers/normalizers';
 import { MAX_REGEX_NESTING, onigToJsSource } from '../../src/core/tokenizers/onigRegex';
 import { OPENAI_ENCODINGS, openAiSplitPattern } from '../../src/core/tokenizers/openai';
@@ -398,19 +399,31 @@ describe('regexes that nest unbounded repetition are refused up front', function
 describe('the watchdog is told which pattern runs', () => {
   afterEach(() => installActivityBuffer(undefined));
 
-  it('a Split pre-tokenizer and a Replace normalizer note file, component and pattern before running', () => {
-    for (const [component, json] of [
-      ['pre_tokenizer Split', splitOn(String.raw`\s+`)],
-      ['normalizer Replace', replaceOn(String.raw`[0-9]`)],
-    ] as const) {
-      const buffer = new SharedArrayBuffer(ACTIVITY_BYTES);
-      installActivityBuffer(buffer);
-      const tok = tokenizerFromJson({ ...json, model: { type: 'WordLevel', vocab: { '[UNK]': 0 }, unk_token: '[UNK]' } }, '/m/tokenizer.json');
-      assert.equal(readActivity(buffer), undefined, 'nothing runs while building');
-      tok.encode('a b 1');
-      const pattern = component === 'pre_tokenizer Split' ? String.raw`\s+` : '[0-9]';
-      assert.equal(readActivity(buffer), `/m/tokenizer.json: ${component} pattern ${JSON.stringify(pattern)}`);
-    }
+  it('a Split pre-tokenizer and a Replace normalizer note file, component and pattern when they run', () => {
+    const buffer = new SharedArrayBuffer(ACTIVITY_BYTES);
+    installActivityBuffer(buffer);
+    const split = preTokenizerFromJson({ type: 'Split', pattern: { Regex: String.raw`\s+` }, behavior: 'Isolated', invert: false }, '/m/tokenizer.json')!;
+    const replace = normalizerFromJson({ type: 'Replace', pattern: { Regex: '[0-9]' }, content: 'x' }, '/m/tokenizer.json')!;
+    assert.equal(readActivity(buffer), undefined, 'nothing runs while building');
+    split(NormalizedString.fromOriginal('a b'));
+    assert.equal(readActivity(buffer), String.raw`/m/tokenizer.json: pre_tokenizer Split pattern "\\s+"`);
+    replace(NormalizedString.fromOriginal('a 1'));
+    assert.equal(readActivity(buffer), '/m/tokenizer.json: normalizer Replace pattern "[0-9]"');
+  });
+
+  it('the steps after them note themselves too, so a slow model or added-token match is not blamed on a pattern', () => {
+    const buffer = new SharedArrayBuffer(ACTIVITY_BYTES);
+    installActivityBuffer(buffer);
+    const json = { ...splitOn(String.raw`\s+`), model: { type: 'WordLevel', vocab: { '[UNK]': 0 }, unk_token: '[UNK]' } };
+    const tok = tokenizerFromJson(json, '/m/tokenizer.json');
+    tok.encode('a b 1');
+    assert.equal(readActivity(buffer), '/m/tokenizer.json: model WordLevel');
+    const withAdded = tokenizerFromJson({ ...json, added_tokens: [{ id: 0, content: '[UNK]', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }] }, '/m/t2.json');
+    installActivityBuffer(buffer);
+    withAdded.encode('');
+    assert.equal(readActivity(buffer), '/m/tokenizer.json: model WordLevel', 'an empty text runs nothing');
+    withAdded.encode('x [UNK] y');
+    assert.equal(readActivity(buffer), '/m/t2.json: model WordLevel');
   });
 });
 
