@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { ACTIVITY_BYTES, installActivityBuffer, readActivity } from '../../src/core/activity';
 import { writeSafetensors, type TensorToWrite } from '../../src/core/formats/safetensors';
 import { LIMITS } from '../../src/core/limits';
@@ -24,6 +25,19 @@ import { postProcessorFromJson } from '../../src/core/tokenizers/postProcessors'
 import { preTokenizerFromJson } from '../../src/core/tokenizers/preTokenizers';
 import { rejection, repoRoot } from './helpers';
 import { rustTokenizer } from './tokenizers/reference';
+
+/**
+ * In a worker thread (started by the watchdog test below from this same file): run a tokenizer
+ * whose pattern backtracks for ever, as a hostile file would. It never returns, so the tests
+ * below are never declared here.
+ */
+if (!isMainThread) {
+  const { buffer, file } = workerData as { buffer: SharedArrayBuffer; file: string };
+  installActivityBuffer(buffer);
+  const tokenizer = tokenizerFromJson(JSON.parse(readFileSync(file, 'utf8')), file);
+  tokenizer.encode('a'.repeat(80) + 'b');
+  throw new Error('the catastrophic pattern returned');
+}
 
 const root = mkdtempSync(path.join(tmpdir(), 'lens-toksafety-'));
 let n = 0;
@@ -409,6 +423,21 @@ describe('the watchdog is told which pattern runs', () => {
     assert.equal(readActivity(buffer), String.raw`/m/tokenizer.json: pre_tokenizer Split pattern "\\s+"`);
     replace(NormalizedString.fromOriginal('a 1'));
     assert.equal(readActivity(buffer), '/m/tokenizer.json: normalizer Replace pattern "[0-9]"');
+  });
+
+  it('a pattern the up-front rule lets through, stuck in a worker, is named to the thread that watches it', async function () {
+    this.timeout(30_000);
+    const pattern = '(a|aa)*$';
+    const file = write('tokenizer.json', splitOn(pattern));
+    const buffer = new SharedArrayBuffer(ACTIVITY_BYTES);
+    const worker = new Worker(__filename, { workerData: { buffer, file } });
+    const failed = new Promise<Error>(resolve => worker.once('error', resolve));
+    // The watchdog's deadline: by then the worker is deep in the pattern (fib(80) ways to split the a's).
+    const outcome = await Promise.race([failed, new Promise<undefined>(resolve => setTimeout(resolve, 2000))]);
+    const noted = readActivity(buffer);
+    await worker.terminate();
+    assert.equal(outcome, undefined, `the worker ended: ${String(outcome)}`);
+    assert.equal(noted, `${file}: pre_tokenizer Split pattern ${JSON.stringify(pattern)}`);
   });
 
   it('the steps after them note themselves too, so a slow model or added-token match is not blamed on a pattern', () => {
