@@ -433,7 +433,7 @@ describe('the watchdog is told which pattern runs', () => {
     const worker = new Worker(__filename, { workerData: { buffer, file } });
     const failed = new Promise<Error>(resolve => worker.once('error', resolve));
     // The watchdog's deadline: by then the worker is deep in the pattern (fib(80) ways to split the a's).
-    const outcome = await Promise.race([failed, new Promise<undefined>(resolve => setTimeout(resolve, 2000))]);
+    const outcome = await Promise.race([failed, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 2000))]);
     const noted = readActivity(buffer);
     await worker.terminate();
     assert.equal(outcome, undefined, `the worker ended: ${String(outcome)}`);
