@@ -184,6 +184,22 @@ describe('token ids are u32, as the Rust library reads them', function () {
         'post_processor TemplateProcessing special_tokens "[CLS]" token "[CLS]" has id 9007199254740992',
       ],
       [
+        'TemplateProcessing (an entry the template does not use)',
+        withRawId(
+          {
+            ...base,
+            post_processor: {
+              type: 'TemplateProcessing',
+              single: [{ Sequence: { id: 'A', type_id: 0 } }],
+              pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+              special_tokens: { '[SEP]': { id: '[SEP]', ids: ['@ID@'], tokens: ['[SEP]'] } },
+            },
+          },
+          '-1',
+        ),
+        'post_processor TemplateProcessing special_tokens "[SEP]" token "[SEP]" has id -1',
+      ],
+      [
         'padding',
         withRawId({ ...base, padding: { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: '@ID@', pad_type_id: 0, pad_token: '[PAD]' } }, '4294967296'),
         '"padding" "pad_id" is 4294967296',

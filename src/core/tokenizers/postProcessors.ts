@@ -63,6 +63,13 @@ function templateFromJson(j: Record<string, unknown>, what: string, file: string
   if (typeof specials !== 'object' || specials === null || Array.isArray(specials)) {
     throw new LensError('badFile', `${what}: "special_tokens" should be an object {name: {id, ids, tokens}}, got ${JSON.stringify(specials)}`);
   }
+  // Every entry's ids are u32 to the Rust library, used in the template or not.
+  for (const [name, spec] of Object.entries(specials as Record<string, { ids?: unknown; tokens?: unknown }>)) {
+    if (!Array.isArray(spec?.ids)) continue;
+    spec.ids.forEach((id: unknown, k) => {
+      if (typeof id === 'number') tokenId(id, file, `post_processor TemplateProcessing special_tokens ${JSON.stringify(name)} token ${JSON.stringify(Array.isArray(spec.tokens) ? spec.tokens[k] : undefined)}`);
+    });
+  }
   const before: SpecialPiece[] = [];
   const after: SpecialPiece[] = [];
   let sequences = 0;
