@@ -1,8 +1,9 @@
 import { LensError, throwIfCancelled, type CancellationFlag } from './errors';
+import { LIMITS } from './limits';
 import { matrix, type Matrix } from './matrix';
 import type { Model, PartLabel } from './model/model';
 import type { Side } from './model/modelConfig';
-import { randomRnnWeights, runRnn, type CellType, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
+import { GATE_COUNT, randomRnnWeights, rnnLayerInputSize, runRnn, type CellType, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
 import type { Token } from './tokenizers/types';
 
 /** The random encoder used when a model has none. */
@@ -13,7 +14,19 @@ export interface RandomEncoderOptions {
   readonly numLayers?: number;
   readonly bidirectional?: boolean;
   readonly seed?: number;
+  /**
+   * How the caller's user named these values, for messages (default: the CLI's flags
+   * `--hidden-size`, `--layers`, `--seed`); e.g. a setting's id in the extension.
+   */
+  readonly names?: { readonly hiddenSize?: string; readonly numLayers?: string; readonly seed?: string };
 }
+
+/** Largest hidden size of a random encoder. */
+export const MAX_RANDOM_HIDDEN_SIZE = 4096;
+/** Most layers of a random encoder. */
+export const MAX_RANDOM_LAYERS = 16;
+/** Most weights a random encoder may hold (all layers, directions, biases): 2^25 float32 = 128 MiB. */
+export const MAX_RANDOM_ENCODER_WEIGHTS = 2 ** 25;
 
 /** Everything the pipeline lets a caller choose (DESIGN.md, "Pipeline semantics"). */
 export interface InspectOptions {
@@ -78,6 +91,9 @@ export const DEFAULT_MAX_TOKENS = 65_536;
 
 /** Runs text → tokens → padded ids → embeddings → encoder. */
 export async function inspectText(model: Model, text: string, options: InspectOptions = {}): Promise<InspectResult> {
+  if (text.length > LIMITS.textChars) {
+    throw new LensError('option', `the text has ${text.length} characters, more than the limit of ${LIMITS.textChars} (the text limit); select or pass less text`);
+  }
   const resolved = resolveOptions(model, options);
   const cancel = options.cancel;
   const tok = model.tokenizer;
@@ -85,9 +101,12 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   throwIfCancelled(cancel);
   const specials = resolved.addSpecialTokens ? tok.numSpecialTokens() : 0;
   let truncated = 0;
+  // Where max length came from, for messages: the caller's flag or config.json's key.
+  const fromConfig = options.maxLength === undefined && model.config.maxLength !== undefined;
+  const maxLengthName = fromConfig ? `${model.config.file ?? `${model.name}'s config`}: "max_length"` : '--max-length';
   if (resolved.maxLength !== null) {
     if (resolved.maxLength < specials) {
-      throw new LensError('option', `--max-length: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
+      throw new LensError(fromConfig ? 'config' : 'option', `${maxLengthName}: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
     }
     const room = resolved.maxLength - specials;
     if (content.length > room) {
@@ -99,6 +118,9 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const T = resolved.maxLength ?? tokens.length;
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   if (T > maxTokens) {
+    if (resolved.maxLength !== null && tokens.length <= maxTokens) {
+      throw new LensError(fromConfig ? 'config' : 'option', `${maxLengthName}: padding to ${T} tokens is more than the limit of ${maxTokens}; expected a max length of at most ${maxTokens}`);
+    }
     throw new LensError('option', `the input has ${T} tokens, more than the limit of ${maxTokens}; select less text or lower max length`);
   }
   const nPad = T - tokens.length;
@@ -109,13 +131,22 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const inputIds = new Int32Array(T).fill(resolved.padTokenId ?? 0);
   const attentionMask = new Uint8Array(T);
   const tokenPositions = new Int32Array(tokens.length);
+  const [rows, dim] = model.embedding.info.shape as [number, number];
+  // Ids are u32; an Int32Array would wrap one past 2^31 onto another row. Each must have its row.
+  for (const t of tokens) {
+    if (!(t.id >= 0 && t.id < rows)) {
+      throw new LensError('vocabMismatch', `${tok.source}: token ${JSON.stringify(t.text)} has id ${t.id}, but embedding "${model.embedding.info.name}" in ${model.embedding.info.file} has ${rows} rows; expected an id below ${rows}`);
+    }
+  }
+  if (nPad > 0 && !(resolved.padTokenId! >= 0 && resolved.padTokenId! < rows)) {
+    throw new LensError('vocabMismatch', `the pad token id ${resolved.padTokenId} has no row in embedding "${model.embedding.info.name}" in ${model.embedding.info.file} (${rows} rows); expected an id below ${rows}`);
+  }
   tokens.forEach((t, i) => {
     inputIds[first + i] = t.id;
     attentionMask[first + i] = 1;
     tokenPositions[i] = first + i;
   });
 
-  const [, dim] = model.embedding.info.shape as [number, number];
   const embeddings = matrix(T, dim, await model.embedding.readRows(inputIds));
   throwIfCancelled(cancel);
 
@@ -169,9 +200,28 @@ function resolveEncoder(model: Model, dim: number, random: RandomEncoderOptions 
     bias: true,
   };
   const seed = random.seed ?? d.seed;
-  if (!Number.isInteger(spec.hiddenSize) || spec.hiddenSize < 1 || spec.hiddenSize > 4096) throw new LensError('option', `--hidden-size: ${spec.hiddenSize} is not valid, expected a whole number from 1 to 4096`);
-  if (!Number.isInteger(spec.numLayers) || spec.numLayers < 1 || spec.numLayers > 16) throw new LensError('option', `--layers: ${spec.numLayers} is not valid, expected a whole number from 1 to 16`);
-  if (!Number.isInteger(seed)) throw new LensError('option', `--seed: ${seed} is not valid, expected a whole number`);
+  // Each value is blamed on where it came from: the caller's option (a CLI flag) or config.json's key.
+  const configFile = cfg.file ?? `${model.name}'s config`;
+  const origin = (field: 'hiddenSize' | 'numLayers', flag: string, key: string): { reason: 'option' | 'config'; where: string } =>
+    random[field] !== undefined ? { reason: 'option', where: random.names?.[field] ?? flag } : cfg[field] !== undefined ? { reason: 'config', where: `${configFile}: "${key}"` } : { reason: 'option', where: 'the default' };
+  const hiddenFrom = origin('hiddenSize', '--hidden-size', 'hidden_size');
+  const layersFrom = origin('numLayers', '--layers', 'num_layers');
+  const forRandom = hiddenFrom.reason === 'config' ? ' for the random encoder (the model has none)' : '';
+  if (!Number.isInteger(spec.hiddenSize) || spec.hiddenSize < 1 || spec.hiddenSize > MAX_RANDOM_HIDDEN_SIZE) {
+    throw new LensError(hiddenFrom.reason, `${hiddenFrom.where}: ${spec.hiddenSize} is not valid, expected a whole number from 1 to ${MAX_RANDOM_HIDDEN_SIZE}${forRandom}`);
+  }
+  if (!Number.isInteger(spec.numLayers) || spec.numLayers < 1 || spec.numLayers > MAX_RANDOM_LAYERS) {
+    throw new LensError(layersFrom.reason, `${layersFrom.where}: ${spec.numLayers} is not valid, expected a whole number from 1 to ${MAX_RANDOM_LAYERS}${layersFrom.reason === 'config' ? ' for the random encoder (the model has none)' : ''}`);
+  }
+  if (!Number.isInteger(seed)) throw new LensError('option', `${random.names?.seed ?? '--seed'}: ${seed} is not valid, expected a whole number`);
+  const weightCount = randomWeightCount(spec);
+  if (weightCount > MAX_RANDOM_ENCODER_WEIGHTS) {
+    const blame = hiddenFrom.reason === layersFrom.reason ? hiddenFrom.reason : 'config';
+    throw new LensError(
+      blame,
+      `a random ${spec.cell} encoder with hidden size ${spec.hiddenSize} (${hiddenFrom.where}), ${spec.numLayers} layers (${layersFrom.where})${spec.bidirectional ? ', bidirectional' : ''} over ${dim}-wide embeddings would hold ${weightCount} weights, more than the limit of ${MAX_RANDOM_ENCODER_WEIGHTS}; expected a smaller hidden size or fewer layers`,
+    );
+  }
   const key = JSON.stringify([spec, seed]);
   let weights = randomCache.get(key);
   if (!weights) {
@@ -189,4 +239,12 @@ function resolveEncoder(model: Model, dim: number, random: RandomEncoderOptions 
       label: { real: false, source: `random (seed ${seed})`, note: `the model has no encoder: PyTorch's default init ${bound}, seeded PRNG xoshiro128**` },
     },
   };
+}
+
+/** How many numbers the weights of `spec` hold (every layer and direction, with biases). */
+export function randomWeightCount(spec: RnnSpec): number {
+  const gh = GATE_COUNT[spec.cell] * spec.hiddenSize;
+  let n = 0;
+  for (let l = 0; l < spec.numLayers; l++) n += gh * (rnnLayerInputSize(spec, l) + spec.hiddenSize + (spec.bias ? 2 : 0));
+  return n * (spec.bidirectional ? 2 : 1);
 }

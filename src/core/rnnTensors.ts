@@ -26,7 +26,11 @@ export interface RnnHints {
   hiddenSize?: number;
   numLayers?: number;
   bidirectional?: boolean;
-  /** where the hints come from, for messages: "config.json", "--cell" … */
+  /**
+   * Where the hints come from, for messages: a file ("config.json") whose keys are named, or the
+   * command line ("--cell", "the command line"), whose flags are named. A source that is not a
+   * `.json` file is read as flags, so a value is never blamed on a key nobody wrote (nor the reverse).
+   */
   source: string;
 }
 
@@ -100,7 +104,7 @@ type HintField = keyof typeof HINT_NAMES;
 /** `config.json says "cell": "gru"` or `--cell gru was given`. */
 function said(hint: RnnHints, field: HintField): string {
   const value = hint[field];
-  if (hint.source.startsWith('-')) {
+  if (!/\.json$/i.test(hint.source)) {
     const { flag } = HINT_NAMES[field];
     return `${value === true ? flag : `${flag} ${String(value)}`} was given`;
   }

@@ -463,7 +463,8 @@ describe('findRnnPrefix / loadRnnWeights', () => {
       [{ numLayers: 3, source: 'config.json' }, /^config\.json says "num_layers": 3, but model\.safetensors has 2 layers under "rnn\." \(rnn\.weight_ih_l0 … rnn\.weight_ih_l1\)$/],
       [{ bidirectional: false, source: 'config.json' }, /^config\.json says "bidirectional": false, but model\.safetensors has "rnn\.weight_ih_l0_reverse": the encoder is bidirectional$/],
       [{ cell: 'rnn', source: '--cell' }, /^--cell rnn was given, but "rnn\.weight_hh_l0" in model\.safetensors is \(12, 4\): 3·H rows, a GRU$/],
-      [{ hiddenSize: 8, source: 'command line' }, /^command line says "hidden_size": 8/],
+      // Not a file: the values came from flags, and are named as the flags (never as config keys).
+      [{ hiddenSize: 8, source: 'the command line' }, /^--hidden-size 8 was given, but "rnn\.weight_hh_l0" in model\.safetensors is \(12, 4\): H = 4$/],
       [{ nonlinearity: 'relu', source: 'config.json' }, /^config\.json says "nonlinearity": "relu", but .*a GRU, which has no nonlinearity option/],
       [{ cell: 'transformer' as CellType, source: 'config.json' }, /^config\.json says "cell": "transformer": expected "rnn", "gru" or "lstm"$/],
       [{ numLayers: 0, source: '--layers' }, /^--layers 0 was given: expected a positive integer$/],

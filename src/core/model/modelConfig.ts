@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { parseJsonFile } from '../safeJson';
 import type { CellType, Nonlinearity } from '../rnn';
 
 /** Padding or truncation side. */
@@ -9,6 +10,8 @@ export type Side = 'right' | 'left';
  * optional: shapes say the rest. Unknown keys (a transformer's config has many) are ignored.
  */
 export interface ModelConfig {
+  /** The config.json it was read from (for messages that blame one of its keys). */
+  readonly file?: string;
   readonly embeddingTensor?: string;
   readonly encoderPrefix?: string;
   readonly cell?: CellType;
@@ -25,12 +28,7 @@ export interface ModelConfig {
 
 /** Parses config.json text; wrong types are `config` errors naming the key and what was expected. */
 export function parseModelConfig(text: string, file: string): ModelConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new LensError('badFile', `${file}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = parseJsonFile(text, file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LensError('badFile', `${file}: expected a JSON object`);
   const j = raw as Record<string, unknown>;
   const bad = (key: string, expected: string): never => {
@@ -52,6 +50,7 @@ export function parseModelConfig(text: string, file: string): ModelConfig {
   // Accept PyTorch's own spelling of the cell too ("GRU", "LSTM", "RNN").
   const cell = oneOf('cell', ['rnn', 'gru', 'lstm'] as const) ?? oneOf('rnn_type', ['rnn', 'gru', 'lstm'] as const);
   const config: ModelConfig = {
+    file,
     embeddingTensor: str('embedding_tensor'),
     encoderPrefix: str('encoder_prefix'),
     cell,

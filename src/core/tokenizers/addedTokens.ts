@@ -3,6 +3,7 @@ import { CodePointSet, isWhiteSpace } from './codePointSet';
 import { REGEX_WORD_RANGES } from './hfUnicode';
 import type { TokenizerModel } from './models/model';
 import { NormalizedString } from './normalizedString';
+import { tokenId } from './tokenIds';
 import type { Normalizer } from './normalizers';
 
 /** A token matched in the text before the model runs (tokenizer.json `added_tokens`). */
@@ -32,9 +33,10 @@ export function addedTokensFromJson(json: unknown, file: string, model: Tokenize
   if (json === undefined || json === null) return [];
   if (!Array.isArray(json)) throw new LensError('badFile', `${file}: "added_tokens" should be a list`);
   const parsed = json.map((t: Record<string, unknown>, i): AddedToken => {
-    if (typeof t !== 'object' || t === null || typeof t.content !== 'string' || !Number.isInteger(t.id) || (t.id as number) < 0) {
+    if (typeof t !== 'object' || t === null || typeof t.content !== 'string' || typeof t.id !== 'number') {
       throw new LensError('badFile', `${file}: added_tokens[${i}] needs "id" (integer) and "content" (string)`);
     }
+    tokenId(t.id, file, `added_tokens[${i}] ${JSON.stringify(t.content)}`);
     const flag = (name: string): boolean => {
       if (typeof t[name] !== 'boolean') throw new LensError('badFile', `${file}: added_tokens[${i}] (${JSON.stringify(t.content)}) needs "${name}": true or false, got ${JSON.stringify(t[name])}`);
       return t[name] as boolean;
@@ -46,16 +48,18 @@ export function addedTokensFromJson(json: unknown, file: string, model: Tokenize
   // How many registered tokens (the values of byId) have each full description.
   const registered = new Map<string, number>();
   const out: AddedToken[] = [];
+  // The largest id in byContent, kept as it grows (a value is never replaced by another): a
+  // rescan per token would make a file with many added tokens quadratic.
+  let max = -1;
   for (const t of parsed) {
     if (t.content === '' || (registered.get(describe(t)) ?? 0) > 0) continue;
     let id = byContent.get(t.content) ?? model.tokenToId(t.content);
     if (id === undefined) {
-      let max = -1;
-      for (const v of byContent.values()) max = Math.max(max, v);
       const size = model.vocabSize;
       id = max < 0 ? size : max >= size || size === 0 ? max + 1 : size;
     }
     byContent.set(t.content, id);
+    if (id > max) max = id;
     const replaced = byId.get(id);
     if (replaced) registered.set(describe(replaced), registered.get(describe(replaced))! - 1);
     byId.set(id, t);

@@ -1,5 +1,6 @@
 import { LensError } from '../errors';
 import { readText, type FileAccess } from '../fileAccess';
+import { parseJsonFile } from '../safeJson';
 import { bpeModelFromJson } from './models/bpe';
 import type { TokenizerModel } from './models/model';
 import { unigramModelFromJson } from './models/unigram';
@@ -12,6 +13,7 @@ import { lowercaseNormalizer, normalizerFromJson } from './normalizers';
 import { PipelineTokenizer, type AddedToken } from './pipelineTokenizer';
 import { postProcessorFromJson } from './postProcessors';
 import { preTokenizerFromJson, whitespacePreTokenizer } from './preTokenizers';
+import { tokenId, vocabObjectEntries } from './tokenIds';
 import type { Tokenizer } from './types';
 
 /** Names a vocabulary may give its unknown and pad tokens, in the order we look for them. */
@@ -27,12 +29,7 @@ export async function loadTokenizerFile(files: FileAccess, path: string, options
   const name = files.basename(path);
   const text = await readText(files, path);
   if (name.endsWith('.txt')) return vocabTxtTokenizer(text, path, options);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new LensError('badFile', `${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = parseJsonFile(text, path);
   if (typeof json === 'object' && json !== null && 'model' in json) return tokenizerFromJson(json, path);
   if (name === 'tokenizer.json') throw new LensError('badFile', `${path}: expected a Hugging Face tokenizer.json with a "model" object`);
   return vocabJsonTokenizer(json, path, options);
@@ -55,8 +52,8 @@ export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   const addedTokens = addedTokensFromJson(j.added_tokens, file, model);
   const padding = j.padding as { pad_id?: unknown; pad_token?: unknown } | null | undefined;
   let padToken: { id: number; text: string } | undefined;
-  if (padding && Number.isInteger(padding.pad_id)) {
-    padToken = { id: padding.pad_id as number, text: typeof padding.pad_token === 'string' ? padding.pad_token : String(padding.pad_id) };
+  if (padding && padding.pad_id !== undefined) {
+    padToken = { id: tokenId(padding.pad_id, file, '"padding" "pad_id"', true), text: typeof padding.pad_token === 'string' ? padding.pad_token : String(padding.pad_id) };
   } else {
     padToken = findNamed(PAD_CANDIDATES, t => addedTokens.find(a => a.content === t)?.id ?? model.tokenToId(t));
   }
@@ -78,7 +75,7 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
   switch (m.type) {
     case 'WordLevel': {
       if (typeof m.vocab !== 'object' || m.vocab === null) throw new LensError('badFile', `${file}: WordLevel model needs "vocab": { token: id }`);
-      const vocab = new Vocab(Object.entries(m.vocab as Record<string, number>), file);
+      const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
       return new WordLevelModel(vocab, typeof m.unk_token === 'string' ? m.unk_token : undefined, file);
     }
     case 'WordPiece':
@@ -88,7 +85,7 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
     case 'BPE':
       return bpeModelFromJson(m, file);
     default:
-      throw new LensError('unsupported', `${file}: model type ${JSON.stringify(m.type)} is not supported yet (supported: WordLevel)`);
+      throw new LensError('unsupported', `${file}: model type ${JSON.stringify(m.type)} is not supported yet (supported: BPE, WordPiece, Unigram, WordLevel)`);
   }
 }
 
@@ -144,7 +141,8 @@ export function vocabJsonTokenizer(json: unknown, file: string, options: { lower
   const entries = Object.entries(json as Record<string, unknown>);
   if (entries.length === 0) throw new LensError('badFile', `${file}: empty vocabulary, expected { token: id }`);
   for (const [token, id] of entries) {
-    if (!Number.isInteger(id)) throw new LensError('badFile', `${file}: token ${JSON.stringify(token)} maps to ${JSON.stringify(id)}, expected an integer id`);
+    // Numbers out of range get Vocab's message, which names the value as written.
+    if (typeof id !== 'number') throw new LensError('badFile', `${file}: token ${JSON.stringify(token)} maps to ${JSON.stringify(id)}, expected an integer id`);
   }
   return wordLevelTokenizer(new Vocab(entries as [string, number][], file), file, 'vocab.json', options.lowercase ?? false);
 }

@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { checkSequenceDepth } from './sequenceDepth';
 import { bertNormalizerFromJson } from './bert';
 import type { NormalizedString } from './normalizedString';
 import { precompiledNormalizerFromJson } from './precompiled';
@@ -17,7 +18,7 @@ function flag(json: Record<string, unknown>, name: string, file: string): boolea
 }
 
 /** The normalizer a tokenizer.json describes; unsupported types are an error naming them. */
-export function normalizerFromJson(json: unknown, file: string): Normalizer | undefined {
+export function normalizerFromJson(json: unknown, file: string, depth = 0): Normalizer | undefined {
   if (json === null || json === undefined) return undefined;
   const type = (json as { type?: unknown }).type;
   switch (type) {
@@ -48,7 +49,8 @@ export function normalizerFromJson(json: unknown, file: string): Normalizer | un
     case 'Sequence': {
       const list = (json as { normalizers?: unknown }).normalizers;
       if (!Array.isArray(list)) throw new LensError('badFile', `${file}: normalizer Sequence needs "normalizers": a list, got ${JSON.stringify(list)}`);
-      const parts = list.map(n => normalizerFromJson(n, file)).filter((n): n is Normalizer => n !== undefined);
+      checkSequenceDepth(depth, file, 'normalizer');
+      const parts = list.map(n => normalizerFromJson(n, file, depth + 1)).filter((n): n is Normalizer => n !== undefined);
       return s => {
         for (const n of parts) s = n(s);
         return s;

@@ -148,12 +148,25 @@ interface Flags {
   readonly dotAll: boolean;
 }
 
-/** One parsed item of a sequence: its JS source, whether it is one JS atom, and the literal code point it was (if any). */
+/**
+ * One parsed item of a sequence: its JS source, whether it is one JS atom, the literal code point
+ * it was (if any), and whether it holds an unbounded quantifier that can backtrack (`repeats`).
+ */
 interface Item {
   src: string;
   atom: boolean;
   literal?: number;
+  repeats?: boolean;
 }
+
+/**
+ * Deepest nesting of groups and bracket classes we translate (the translator recurses per level;
+ * Oniguruma itself stops at 4096). Real tokenizer patterns nest a few levels.
+ */
+export const MAX_REGEX_NESTING = 256;
+
+/** Largest bound of an interval `{n,m}` (Oniguruma's ONIG_MAX_REPEAT_NUM). */
+const MAX_REPEAT = 100_000;
 
 function hex(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
@@ -191,6 +204,10 @@ class Translator {
   private groups = 0;
   /** Depth of lookbehinds around the current position (JavaScript runs them backwards). */
   private behind = 0;
+  /** Depth of groups and bracket classes around the current position. */
+  private depth = 0;
+  /** Unbounded, backtracking quantifiers emitted so far (a group's body repeats if this grew while it was read). */
+  private unbounded = 0;
 
   constructor(
     private readonly pattern: string,
@@ -231,11 +248,17 @@ class Translator {
       const isolated = this.isolatedOption(flags);
       if (isolated) {
         // Oniguruma: "a(?i)b|c" is "a(?i:b|c)": the option takes the rest of the group, alternatives included.
-        items.push({ src: `(?:${this.alternation(isolated)})`, atom: true });
+        this.enter();
+        const counted = this.unbounded;
+        const body = this.alternation(isolated);
+        items.push({ src: `(?:${body})`, atom: true, repeats: this.unbounded > counted });
+        this.depth--;
         break;
       }
+      const start = this.pos;
+      const counted = this.unbounded;
       let item = this.atom(flags);
-      item = this.quantifiers(item);
+      item = this.quantifiers(item, start, counted);
       items.push(item);
     }
     if (flags.ignoreCase) {
@@ -271,7 +294,28 @@ class Translator {
     return { ignoreCase, dotAll };
   }
 
-  private quantifiers(item: Item): Item {
+  /**
+   * Refuses an unbounded quantifier over an item that itself repeats without bound (`(a+)+`,
+   * `(\w+\s?)*`): a backtracking engine tries exponentially many ways to split a text that
+   * almost matches, and a JavaScript RegExp cannot be interrupted. Possessive and atomic forms
+   * do not backtrack, so they are allowed.
+   */
+  private checkNesting(item: Item, start: number): void {
+    if (!item.repeats) return;
+    const fragment = this.pattern.slice(start, this.pos);
+    throw new LensError(
+      'unsupported',
+      `${this.what} ${JSON.stringify(this.pattern)}: ${JSON.stringify(fragment)} repeats without bound something that itself repeats without bound (nested quantifiers), which can take exponential time on some texts; not supported`,
+    );
+  }
+
+  /** The quantifiers after `item` (which started at `start`, when `counted` unbounded quantifiers had been seen). */
+  private quantifiers(item: Item, start: number, counted: number): Item {
+    /**
+     * A chain of greedy ?, *, + on one plain item (`a**`, `a+*`, `a?*`): Oniguruma reduces it to
+     * one quantifier (`a*`), and so do we, since `(?:a*)*` backtracks exponentially in JavaScript.
+     */
+    let chain: { base: string; seen: Set<string> } | undefined;
     for (;;) {
       const c = this.peek();
       let q: string;
@@ -284,19 +328,42 @@ class Translator {
         const lo = m[1] === '' ? 0 : Number(m[1]);
         const hi = m[2] === undefined ? lo : m[3] === '' ? undefined : Number(m[3]);
         if (hi !== undefined && hi < lo) this.fail(`interval {${lo},${hi}} has its bounds reversed`);
+        if (Math.max(lo, hi ?? 0) > MAX_REPEAT) this.fail(`interval ${m[0]} is past Oniguruma's repeat limit of ${MAX_REPEAT} (the Rust library refuses it too)`);
         this.pos += m[0].length;
         q = hi === undefined ? `{${lo},}` : hi === lo ? `{${lo}}` : `{${lo},${hi}}`;
         // Ruby syntax: "{n,m}+" is not possessive, it repeats the interval; "{n,m}?" is lazy.
         if (this.eat('?')) q += '?';
-        item = { src: `${this.asAtom(item)}${q}`, atom: false };
+        if (hi === undefined) {
+          this.checkNesting(item, start);
+          this.unbounded++;
+        }
+        item = { src: `${this.asAtom(item)}${q}`, atom: false, repeats: hi === undefined || !!item.repeats };
+        chain = undefined;
         continue;
       } else {
         return item;
       }
+      const lazy = this.peek() === '?';
+      const possessive = !lazy && this.peek() === '+';
+      if (!lazy && !possessive && chain) {
+        chain.seen.add(q);
+        const one = chain.seen.size === 1 ? q : '*';
+        if (one !== '?') this.unbounded++;
+        item = { src: `${chain.base}${one}`, atom: false, repeats: one !== '?' };
+        continue;
+      }
       const base = this.asAtom(item);
-      if (this.eat('?')) item = { src: `${base}${q}?`, atom: false };
-      else if (this.eat('+')) item = this.atomic(`${base}${q}`);
-      else item = { src: `${base}${q}`, atom: false };
+      chain = !lazy && !possessive && !item.repeats ? { base, seen: new Set([q]) } : undefined;
+      if (q !== '?' && !possessive) {
+        this.checkNesting(item, start);
+        this.unbounded++;
+      }
+      const repeats = (q !== '?' && !possessive) || !!item.repeats;
+      if (this.eat('?')) item = { src: `${base}${q}?`, atom: false, repeats };
+      else if (this.eat('+')) {
+        item = this.atomic(`${base}${q}`);
+        this.unbounded = counted; // possessive: nothing inside backtracks from outside
+      } else item = { src: `${base}${q}`, atom: false, repeats };
     }
   }
 
@@ -362,7 +429,25 @@ class Translator {
     return union(s, fromPairs(extra));
   }
 
+  /** Counts a level of nesting (a group or a bracket class); past MAX_REGEX_NESTING it is an error, not a stack overflow. */
+  private enter(): void {
+    if (++this.depth > MAX_REGEX_NESTING) {
+      throw new LensError('unsupported', `${this.what} ${JSON.stringify(this.pattern.length > 200 ? this.pattern.slice(0, 200) + '…' : this.pattern)}: groups or classes nested more than ${MAX_REGEX_NESTING} levels deep (the nesting limit); expected a flatter pattern`);
+    }
+  }
+
   private group(flags: Flags): Item {
+    this.enter();
+    const counted = this.unbounded;
+    const item = this.groupBody(flags);
+    // Lookarounds and atomic groups never backtrack into their body from outside.
+    if (!item.repeats) this.unbounded = counted;
+    this.depth--;
+    return item;
+  }
+
+  private groupBody(flags: Flags): Item {
+    const counted = this.unbounded;
     this.pos++; // (
     let open = '(?:';
     let inner = flags;
@@ -399,7 +484,7 @@ class Translator {
     if (lookbehind) this.behind--;
     if (!this.eat(')')) this.fail('missing ")"');
     const lookaround = open !== '(?:';
-    return { src: `${open}${body})`, atom: !lookaround };
+    return { src: `${open}${body})`, atom: !lookaround, repeats: !lookaround && this.unbounded > counted };
   }
 
   /** An escape outside a class. */
@@ -494,6 +579,13 @@ class Translator {
 
   /** A bracket class `[…]` (nested classes, ranges, `&&` intersections, negation). */
   private bracket(flags: Flags): CodeSet {
+    this.enter();
+    const set = this.bracketBody(flags);
+    this.depth--;
+    return set;
+  }
+
+  private bracketBody(flags: Flags): CodeSet {
     this.pos++; // [
     const negate = this.eat('^');
     let set = this.classItems(flags, true);

@@ -429,3 +429,8 @@ class OpenAiTokenizer implements Tokenizer {
     return { ...span, steps, tokens };
   }
 }
+
+/** tiktoken's split pattern of an encoding (for tests that check every pattern we ship). */
+export function openAiSplitPattern(name: OpenAiEncodingName): string {
+  return SPECS[name].pattern;
+}

@@ -1,3 +1,4 @@
+import { noteActivity } from '../activity';
 import { throwIfCancelled, type CancellationFlag } from '../errors';
 import { AddedVocabulary, type AddedToken } from './addedTokens';
 import type { PieceToken, TokenizerModel } from './models/model';
@@ -46,6 +47,9 @@ export class PipelineTokenizer implements Tokenizer {
 
   /** The model's tokenize, bound once for the pre-tokenizers' direct route. */
   private readonly tokenizeWord: (piece: string) => readonly PieceToken[];
+  /** Steps noted for the watchdog (activity.ts), made once: so that a step after a file's regex is not blamed on it. */
+  private readonly modelActivity: string;
+  private readonly addedActivity: string;
 
   constructor(private readonly parts: PipelineParts) {
     this.tokenizeWord = piece => parts.model.tokenize(piece);
@@ -53,6 +57,8 @@ export class PipelineTokenizer implements Tokenizer {
     this.source = parts.source;
     this.padToken = parts.padToken;
     this.added = new AddedVocabulary(parts.addedTokens ?? [], parts.normalizer, parts.source);
+    this.modelActivity = `${parts.source}: model ${parts.model.type}`;
+    this.addedActivity = `${parts.source}: added_tokens`;
   }
 
   get vocabSize(): number {
@@ -103,6 +109,7 @@ export class PipelineTokenizer implements Tokenizer {
       const selected = overlaps(p.piece.originalStart, p.piece.originalEnd);
       preTokens.push({ text: p.piece.normalized, start: p.piece.originalStart, end: p.piece.originalEnd, selected });
       if (!selected) continue;
+      noteActivity(this.modelActivity);
       const steps: ModelStep[] = this.parts.model.explain?.(p.piece.normalized) ?? [{ kind: 'note', text: `${this.parts.model.type} gives no replay` }];
       pieces.push({ text: p.piece.normalized, start: p.piece.originalStart, end: p.piece.originalEnd, steps, tokens: tokens.slice(p.from, p.to) });
     }
@@ -121,6 +128,7 @@ export class PipelineTokenizer implements Tokenizer {
       this.segment(whole, out, trace, cancel);
       return;
     }
+    noteActivity(this.addedActivity);
     for (const split of raw.split(text)) {
       throwIfCancelled(cancel);
       const piece = whole.slice(split.start, split.end);
@@ -139,6 +147,7 @@ export class PipelineTokenizer implements Tokenizer {
       this.pieces(normalized, out, trace, index, cancel);
       return;
     }
+    noteActivity(this.addedActivity);
     for (const split of matcher.split(normalized.normalized)) {
       const piece = normalized.slice(split.start, split.end);
       if (split.id !== null) this.addedToken(split.id, piece, out, trace);
@@ -153,10 +162,12 @@ export class PipelineTokenizer implements Tokenizer {
     if (pre?.direct && !trace && s.isIdentity) {
       // Text no normalizer touched (GPT-2, RoBERTa): the pre-tokenizer's allocation-free route.
       throwIfCancelled(cancel);
+      noteActivity(this.modelActivity);
       pre.direct(s.normalized, s.originalStart, this.tokenizeWord, out);
       return;
     }
     const pieces = pre ? pre(s) : [s];
+    noteActivity(this.modelActivity);
     for (let k = 0; k < pieces.length; k++) {
       const piece = pieces[k]!;
       if (piece.length === 0) continue; // the library drops empty splits

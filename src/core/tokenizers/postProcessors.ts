@@ -1,5 +1,7 @@
 import { LensError } from '../errors';
+import { checkSequenceDepth } from './sequenceDepth';
 import { byteLevelPostProcessorFromJson, trimByteLevelOffsets } from './byteLevel';
+import { tokenId } from './tokenIds';
 import type { Token } from './types';
 
 /** Adds the special tokens around one sequence (tokenizer.json `post_processor`). */
@@ -41,11 +43,11 @@ function around(name: string, before: readonly SpecialPiece[], after: readonly S
 }
 
 /** A `[token, id]` pair of BertProcessing / RobertaProcessing. */
-function tokenPair(v: unknown, name: string, what: string): SpecialPiece {
-  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !Number.isInteger(v[1]) || (v[1] as number) < 0) {
+function tokenPair(v: unknown, name: string, what: string, file: string, type: string): SpecialPiece {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'number') {
     throw new LensError('badFile', `${what}: "${name}" should be [token, id], got ${JSON.stringify(v)}`);
   }
-  return { text: v[0], id: v[1] as number };
+  return { text: v[0], id: tokenId(v[1], file, `post_processor ${type} "${name}" ${JSON.stringify(v[0])}`) };
 }
 
 /**
@@ -53,13 +55,20 @@ function tokenPair(v: unknown, name: string, what: string): SpecialPiece {
  * ids each allowed) around exactly one `$A`. `pair` must be there (the library requires it) but
  * is not used: we encode one sequence.
  */
-function templateFromJson(j: Record<string, unknown>, what: string): PostProcessor {
+function templateFromJson(j: Record<string, unknown>, what: string, file: string): PostProcessor {
   const single = j.single;
   if (!Array.isArray(single)) throw new LensError('badFile', `${what}: "single" should be a list of {"SpecialToken"} / {"Sequence"} pieces, got ${JSON.stringify(single)}`);
   if (!Array.isArray(j.pair)) throw new LensError('badFile', `${what}: "pair" should be a list of pieces, got ${JSON.stringify(j.pair)}`);
   const specials = j.special_tokens;
   if (typeof specials !== 'object' || specials === null || Array.isArray(specials)) {
     throw new LensError('badFile', `${what}: "special_tokens" should be an object {name: {id, ids, tokens}}, got ${JSON.stringify(specials)}`);
+  }
+  // Every entry's ids are u32 to the Rust library, used in the template or not.
+  for (const [name, spec] of Object.entries(specials as Record<string, { ids?: unknown; tokens?: unknown }>)) {
+    if (!Array.isArray(spec?.ids)) continue;
+    spec.ids.forEach((id: unknown, k) => {
+      if (typeof id === 'number') tokenId(id, file, `post_processor TemplateProcessing special_tokens ${JSON.stringify(name)} token ${JSON.stringify(Array.isArray(spec.tokens) ? spec.tokens[k] : undefined)}`);
+    });
   }
   const before: SpecialPiece[] = [];
   const after: SpecialPiece[] = [];
@@ -78,10 +87,11 @@ function templateFromJson(j: Record<string, unknown>, what: string): PostProcess
     const spec = (specials as Record<string, { ids?: unknown; tokens?: unknown }>)[sp.id];
     const ids = spec?.ids;
     const tokens = spec?.tokens;
-    if (!Array.isArray(ids) || !Array.isArray(tokens) || ids.length !== tokens.length || !ids.every(i => Number.isInteger(i)) || !tokens.every(t => typeof t === 'string')) {
+    if (!Array.isArray(ids) || !Array.isArray(tokens) || ids.length !== tokens.length || !ids.every(i => typeof i === 'number') || !tokens.every(t => typeof t === 'string')) {
       throw new LensError('badFile', `${what}: special token ${JSON.stringify(sp.id)} of the template needs an entry in "special_tokens" with as many "ids" as "tokens"`);
     }
-    (sequences > 0 ? after : before).push(...ids.map((id: number, k) => ({ id, text: tokens[k] as string })));
+    const checked = ids.map((id: number, k) => tokenId(id, file, `post_processor TemplateProcessing special_tokens ${JSON.stringify(sp.id)} token ${JSON.stringify(tokens[k])}`));
+    (sequences > 0 ? after : before).push(...checked.map((id, k) => ({ id, text: tokens[k] as string })));
   }
   if (sequences !== 1) throw new LensError('unsupported', `${what}: the single template has ${sequences} $A pieces; only templates with exactly one are supported`);
   return around('TemplateProcessing', before, after);
@@ -106,15 +116,15 @@ function sequenceOf(parts: readonly PostProcessor[], what: string): PostProcesso
 }
 
 /** The post-processor a tokenizer.json describes (single-sequence part). */
-export function postProcessorFromJson(json: unknown, file: string): PostProcessor | undefined {
+export function postProcessorFromJson(json: unknown, file: string, depth = 0): PostProcessor | undefined {
   if (json === null || json === undefined) return undefined;
   const j = json as Record<string, unknown>;
   const what = `${file}: post_processor ${String(j.type)}`;
   switch (j.type) {
     case 'BertProcessing':
     case 'RobertaProcessing': {
-      const cls = tokenPair(j.cls, 'cls', what);
-      const sep = tokenPair(j.sep, 'sep', what);
+      const cls = tokenPair(j.cls, 'cls', what, file, String(j.type));
+      const sep = tokenPair(j.sep, 'sep', what, file, String(j.type));
       // The library reads either type as RobertaProcessing when both of its flags are there
       // and as BertProcessing (no trimming) otherwise, whatever "type" says.
       if (j.trim_offsets === undefined || j.add_prefix_space === undefined) return around('BertProcessing', [cls], [sep]);
@@ -124,10 +134,11 @@ export function postProcessorFromJson(json: unknown, file: string): PostProcesso
       return around('RobertaProcessing', [cls], [sep], j.trim_offsets ? { addPrefixSpace: j.add_prefix_space } : undefined);
     }
     case 'TemplateProcessing':
-      return templateFromJson(j, what);
+      return templateFromJson(j, what, file);
     case 'Sequence': {
       if (!Array.isArray(j.processors)) throw new LensError('badFile', `${what}: "processors" should be a list, got ${JSON.stringify(j.processors)}`);
-      const parts = j.processors.map(p => postProcessorFromJson(p, file)).filter((p): p is PostProcessor => p !== undefined);
+      checkSequenceDepth(depth, file, 'post_processor');
+      const parts = j.processors.map(p => postProcessorFromJson(p, file, depth + 1)).filter((p): p is PostProcessor => p !== undefined);
       return sequenceOf(parts, what);
     }
     case 'ByteLevel':

@@ -1,6 +1,7 @@
 import type { PieceToken } from './models/model';
 import type { Token } from './types';
 import { LensError } from '../errors';
+import { checkSequenceDepth } from './sequenceDepth';
 import { bertPreTokenizer } from './bert';
 import { byteLevelPreTokenizerFromJson } from './byteLevel';
 import { digitsFromJson, punctuationFromJson, whitespacePreTokenizer, whitespaceSplitPreTokenizer } from './charSplit';
@@ -21,7 +22,7 @@ export type PreTokenizer = ((piece: NormalizedString) => NormalizedString[]) & {
 export { whitespacePreTokenizer, whitespaceSplitPreTokenizer };
 
 /** The pre-tokenizer a tokenizer.json describes; unsupported types are an error naming them. */
-export function preTokenizerFromJson(json: unknown, file: string): PreTokenizer | undefined {
+export function preTokenizerFromJson(json: unknown, file: string, depth = 0): PreTokenizer | undefined {
   if (json === null || json === undefined) return undefined;
   const type = (json as { type?: unknown }).type;
   switch (type) {
@@ -44,7 +45,8 @@ export function preTokenizerFromJson(json: unknown, file: string): PreTokenizer 
     case 'Sequence': {
       const list = (json as { pretokenizers?: unknown }).pretokenizers;
       if (!Array.isArray(list)) throw new LensError('badFile', `${file}: pre_tokenizer Sequence needs "pretokenizers": a list, got ${JSON.stringify(list)}`);
-      const parts = list.map(p => preTokenizerFromJson(p, file)).filter((p): p is PreTokenizer => p !== undefined);
+      checkSequenceDepth(depth, file, 'pre_tokenizer');
+      const parts = list.map(p => preTokenizerFromJson(p, file, depth + 1)).filter((p): p is PreTokenizer => p !== undefined);
       // Each step sees the non-empty pieces of the previous one, as the library's splits do.
       return s => parts.reduce<NormalizedString[]>((pieces, p) => pieces.flatMap(piece => p(piece).filter(x => x.length > 0)), [s]);
     }

@@ -1,3 +1,4 @@
+import { noteActivity } from '../activity';
 import { LensError } from '../errors';
 import type { NormalizedString } from './normalizedString';
 import { literalRegExp, onigToRegExp } from './onigRegex';
@@ -8,15 +9,20 @@ export type SplitBehavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'Mer
 
 const BEHAVIORS: readonly SplitBehavior[] = ['Removed', 'Isolated', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous'];
 
-/** A compiled Split pattern: the global regex, and a sticky twin that tries a match right at a position. */
+/**
+ * A compiled Split pattern: the global regex, a sticky twin that tries a match right at a
+ * position, and (for a file's regex) the step to note for the watchdog before it runs, made once.
+ */
 export interface SplitPattern {
   readonly global: RegExp;
   readonly sticky: RegExp;
+  /** e.g. `tokenizer.json: pre_tokenizer Split pattern "(a|aa)*$"`; undefined for our own patterns. */
+  readonly activity?: string | undefined;
 }
 
-/** A SplitPattern from a 'gu' RegExp. */
-export function splitPattern(re: RegExp): SplitPattern {
-  return { global: re, sticky: new RegExp(re.source, re.flags.replace('g', '') + 'y') };
+/** A SplitPattern from a 'gu' RegExp; `activity` names it for the watchdog (see activity.ts). */
+export function splitPattern(re: RegExp, activity?: string): SplitPattern {
+  return { global: re, sticky: new RegExp(re.source, re.flags.replace('g', '') + 'y'), activity };
 }
 
 /**
@@ -28,6 +34,8 @@ export function splitPattern(re: RegExp): SplitPattern {
  */
 export function forEachMatch(p: SplitPattern, text: string, found: (start: number, end: number) => void): void {
   const { global, sticky } = p;
+  // A user's regex can backtrack for ever; the watchdog reports what ran (the same string each time: cheap).
+  if (p.activity !== undefined) noteActivity(p.activity);
   let from = 0;
   let lastEnd = -1;
   while (from <= text.length) {
@@ -142,7 +150,9 @@ function mergeSplits(splits: [number, number, boolean][], behavior: SplitBehavio
 export function splitPatternFromJson(pattern: unknown, what: string): SplitPattern {
   const p = pattern as { String?: unknown; Regex?: unknown } | null;
   if (typeof p === 'object' && p !== null && typeof p.String === 'string') return splitPattern(literalRegExp(p.String));
-  if (typeof p === 'object' && p !== null && typeof p.Regex === 'string') return splitPattern(onigToRegExp(p.Regex, `${what} pattern`));
+  if (typeof p === 'object' && p !== null && typeof p.Regex === 'string') {
+    return splitPattern(onigToRegExp(p.Regex, `${what} pattern`), `${what} pattern ${JSON.stringify(p.Regex)}`);
+  }
   throw new LensError('badFile', `${what}: "pattern" should be {"String": text} or {"Regex": pattern}, got ${JSON.stringify(pattern)}`);
 }
 

@@ -65,7 +65,9 @@ class WordCache<V> {
  * An open-addressing hash table (id, id) → merge rank: faster than a Map with number keys,
  * which would allocate a heap number per lookup for vocabularies above 46k ids. A slot is
  * [left, right, rank, unused] side by side, so a probe reads one cache line (the table of a
- * 200k-merge vocabulary is megabytes: memory latency is the cost of a lookup).
+ * 200k-merge vocabulary is megabytes: memory latency is the cost of a lookup). Ids are u32:
+ * they are stored as their int32 bit pattern (`| 0`, one to one), and a free slot is told by
+ * its rank (-1), since every int32 is some id.
  */
 class PairTable {
   private readonly mask: number;
@@ -80,19 +82,20 @@ class PairTable {
 
   private find(a: number, b: number): number {
     const slots = this.slots;
+    a |= 0;
+    b |= 0;
     let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & this.mask;
     for (;;) {
       const at = h << 2;
-      const left = slots[at]!;
-      if (left === NONE || (left === a && slots[at + 1] === b)) return at;
+      if (slots[at + 2] === NONE || (slots[at] === a && slots[at + 1] === b)) return at;
       h = (h + 1) & this.mask;
     }
   }
 
   set(a: number, b: number, rank: number): void {
     const at = this.find(a, b);
-    this.slots[at] = a;
-    this.slots[at + 1] = b;
+    this.slots[at] = a | 0;
+    this.slots[at + 1] = b | 0;
     this.slots[at + 2] = rank;
   }
 
@@ -122,8 +125,8 @@ export class BpeModel implements TokenizerModel {
   readonly type = 'BPE';
   private readonly vocab: Vocab;
   private readonly pairs: PairTable;
-  /** The id each merge (by rank) produces. */
-  private readonly mergedId: Int32Array;
+  /** The id each merge (by rank) produces (ids are u32). */
+  private readonly mergedId: Uint32Array;
   private readonly unkToken: string | undefined;
   private readonly fuseUnk: boolean;
   private readonly byteFallback: boolean;
@@ -134,7 +137,7 @@ export class BpeModel implements TokenizerModel {
   private readonly cache = new WordCache<readonly PieceToken[]>(CACHE_CAPACITY);
   private readonly hotKeys: (string | undefined)[] = new Array<string | undefined>(HOT_SIZE).fill(undefined);
   private readonly hotValues: (readonly PieceToken[] | undefined)[] = new Array<readonly PieceToken[] | undefined>(HOT_SIZE).fill(undefined);
-  /** Ids of single characters (no prefix/suffix involved), filled on first use; -2 = not looked up yet. */
+  /** Ids of single characters (no prefix/suffix involved), filled on first use; -2 = not looked up yet, -3 = an id above int32 (looked up each time). */
   private readonly charIds = new Int32Array(0x10000).fill(-2);
 
   constructor(options: BpeOptions) {
@@ -152,7 +155,7 @@ export class BpeModel implements TokenizerModel {
     }
     const merges = options.merges;
     this.pairs = new PairTable(merges.length);
-    this.mergedId = new Int32Array(merges.length);
+    this.mergedId = new Uint32Array(merges.length);
     for (let rank = 0; rank < merges.length; rank++) {
       const [a, b] = merges[rank]!;
       const where = `${this.file}: BPE merges[${rank}] ${JSON.stringify(`${a} ${b}`)}`;
@@ -250,7 +253,10 @@ export class BpeModel implements TokenizerModel {
       let symbol: string | undefined;
       if (plain && w === 1) {
         id = this.charIds[c]!;
-        if (id === -2) id = this.charIds[c] = this.vocab.id(piece[i]!) ?? NONE;
+        if (id < NONE) {
+          id = this.vocab.id(piece[i]!) ?? NONE;
+          this.charIds[c] = id > 0x7fffffff ? -3 : id;
+        }
       } else {
         symbol = piece.slice(i, i + w);
         if (i > 0) symbol = this.prefix + symbol;
@@ -351,7 +357,7 @@ export class BpeModel implements TokenizerModel {
    * linked list of symbols; stale entries are skipped. Same result as scanning, in O(n log n).
    */
   private mergeByHeap(ids: number[], firsts: Int32Array, n: number): number {
-    const sym = Int32Array.from(ids);
+    const sym = Uint32Array.from(ids);
     const next = new Int32Array(n);
     const prev = new Int32Array(n);
     const alive = new Uint8Array(n).fill(1);
@@ -566,7 +572,7 @@ export function bpeModelFromJson(m: Record<string, unknown>, file: string): BpeM
   function* vocabEntries(): Generator<[string, number]> {
     for (const token in vocabJson) {
       const id = vocabJson[token];
-      if (!Number.isInteger(id)) throw new LensError('badFile', `${file}: BPE vocab token ${JSON.stringify(token)} maps to ${JSON.stringify(id)}, expected an integer id`);
+      if (typeof id !== 'number') throw new LensError('badFile', `${file}: BPE vocab token ${JSON.stringify(token)} maps to ${JSON.stringify(id)}, expected an integer id`);
       yield [token, id as number];
     }
   }

@@ -1,6 +1,7 @@
 import { LensError } from '../../errors';
 import type { ModelStep } from '../replay';
 import type { PieceToken, TokenizerModel } from './model';
+import { idValueText } from '../tokenIds';
 import { Vocab } from './vocab';
 
 /** The unknown piece scores this much below the lowest score in the vocabulary (Rust's K_UNK_PENALTY). */
@@ -151,7 +152,7 @@ export class UnigramModel implements TokenizerModel {
     this.unkId = options.unkId;
     if (this.unkId !== undefined) {
       if (vocab.length === 0) throw new LensError('badFile', `${file}: Unigram model has unk_id ${this.unkId} but an empty vocabulary`);
-      if (this.unkId >= vocab.length) throw new LensError('badFile', `${file}: Unigram unk_id ${this.unkId} is outside the vocabulary (${vocab.length} pieces)`);
+      if (this.unkId >= vocab.length) throw new LensError('badFile', `${file}: Unigram unk_id ${idValueText(this.unkId)} is outside the vocabulary (${vocab.length} pieces)`);
     }
     this.scores = new Float64Array(vocab.length);
     let units = 0;

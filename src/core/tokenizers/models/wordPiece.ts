@@ -1,6 +1,7 @@
 import { LensError } from '../../errors';
 import type { ModelStep } from '../replay';
 import type { PieceToken, TokenizerModel } from './model';
+import { vocabObjectEntries } from '../tokenIds';
 import { Vocab } from './vocab';
 
 /** The options of a WordPiece model, named as tokenizer.json names them. */
@@ -21,19 +22,24 @@ export interface WordPieceOptions {
 class VocabTrie {
   /**
    * Edge table, 4 numbers a slot so that one probe reads one cache line: parent node (-1: free
-   * slot), unit, child node, and the id of the entry that ends at the child (-1: none).
+   * slot), unit, child node, and the index of the entry that ends at the child (-1: none).
+   * Entries are stored by index, not id: ids are u32 and would not fit an Int32Array.
    */
   private slots: Int32Array;
   private mask: number;
   /** The root's edges by unit, 2 numbers each: child node (-1: none) and its entry's id. */
   private readonly root = new Int32Array(0x20000).fill(-1);
   private edges = 0;
+  /** Entry index → token id. */
+  readonly entryIds: number[] = [];
 
   constructor(entries: Iterable<[string, number]>) {
     this.slots = new Int32Array(4 * 1024).fill(-1);
     this.mask = 1023;
     const ids: number[] = [-1];
     for (const [token, id] of entries) {
+      const index = this.entryIds.length;
+      this.entryIds.push(id);
       let node = 0;
       for (let i = 0; i < token.length; i++) {
         const unit = token.charCodeAt(i);
@@ -45,7 +51,7 @@ class VocabTrie {
         }
         node = next;
       }
-      ids[node] = id;
+      ids[node] = index;
     }
     for (let h = 0; h <= this.mask; h++) if (this.slots[4 * h]! >= 0) this.slots[4 * h + 3] = ids[this.slots[4 * h + 2]!]!;
     for (let u = 0; u < 0x10000; u++) if (this.root[2 * u]! >= 0) this.root[2 * u + 1] = ids[this.root[2 * u]!]!;
@@ -93,7 +99,8 @@ class VocabTrie {
 
   /**
    * The longest entry that `s` starts with at `from`, continuing from `node` (the root, or the
-   * prefix's node for a continuation): sets `matchEnd` and returns its id, or returns -1.
+   * prefix's node for a continuation): sets `matchEnd` and returns its index (`entryIds` has its
+   * id), or returns -1.
    */
   longest(node: number, s: string, from: number): number {
     const { slots, mask, root } = this;
@@ -151,7 +158,7 @@ export class WordPieceModel implements TokenizerModel {
   private readonly trie: VocabTrie;
   /** The trie node of the continuing-subword prefix (-1: no entry starts with it). */
   private readonly continuation: number;
-  /** The one-token result of each whole-word id, made once and shared (frozen). */
+  /** The one-token result of each whole-word entry (by trie index), made once and shared (frozen). */
   private readonly whole: (readonly PieceToken[] | undefined)[];
 
   constructor(
@@ -161,7 +168,7 @@ export class WordPieceModel implements TokenizerModel {
   ) {
     this.unkId = vocab.id(options.unkToken);
     // Filled, so that V8 keeps fast elements (written sparsely, a large array turns into a dictionary).
-    this.whole = new Array<readonly PieceToken[] | undefined>(vocab.size).fill(undefined);
+    this.whole = new Array<readonly PieceToken[] | undefined>(vocab.count).fill(undefined);
     this.trie = new VocabTrie(vocab.entries());
     this.continuation = this.trie.walk(options.continuingSubwordPrefix);
   }
@@ -177,16 +184,19 @@ export class WordPieceModel implements TokenizerModel {
     if (n > max && codePoints(piece) > max) return [this.unknown(piece)];
     if (n === 0) return [];
     const trie = this.trie;
-    let id = trie.longest(0, piece, 0);
-    if (id < 0) return [this.unknown(piece)];
+    const entryIds = trie.entryIds;
+    let index = trie.longest(0, piece, 0);
+    if (index < 0) return [this.unknown(piece)];
     let end = trie.matchEnd;
-    if (end === n) return (this.whole[id] ??= Object.freeze([{ id, text: piece, start: 0, end: n }])) as PieceToken[];
+    if (end === n) return (this.whole[index] ??= Object.freeze([{ id: entryIds[index]!, text: piece, start: 0, end: n }])) as PieceToken[];
+    let id = entryIds[index]!;
     const out: PieceToken[] = [{ id, text: this.vocab.token(id)!, start: 0, end }];
     while (end < n) {
       const start = end;
-      id = this.continuation < 0 ? -1 : trie.longest(this.continuation, piece, start);
-      if (id < 0) return [this.unknown(piece)];
+      index = this.continuation < 0 ? -1 : trie.longest(this.continuation, piece, start);
+      if (index < 0) return [this.unknown(piece)];
       end = trie.matchEnd;
+      id = entryIds[index]!;
       out.push({ id, text: this.vocab.token(id)!, start, end });
     }
     return out;
@@ -257,7 +267,7 @@ export function wordPieceModelFromJson(m: Record<string, unknown>, file: string)
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
     throw new LensError('badFile', `${file}: WordPiece model needs "max_input_chars_per_word" (a non-negative integer), got ${JSON.stringify(max)}`);
   }
-  const vocab = new Vocab(Object.entries(m.vocab as Record<string, number>), file);
+  const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
   return new WordPieceModel(vocab, { unkToken: m.unk_token, continuingSubwordPrefix: m.continuing_subword_prefix, maxInputCharsPerWord: max }, file);
 }
 
