@@ -1,3 +1,4 @@
+import { noteActivity } from './activity';
 import { LensError, throwIfCancelled, type CancellationFlag } from './errors';
 import { LIMITS } from './limits';
 import { matrix, type Matrix } from './matrix';
@@ -32,6 +33,8 @@ export const MAX_RANDOM_ENCODER_WEIGHTS = 2 ** 25;
 export interface InspectOptions {
   /** Pad/truncate to this many ids; undefined → the model's max_length, else no padding. */
   readonly maxLength?: number | undefined;
+  /** How the caller's user named `maxLength`, for messages (default: the CLI's `--max-length`). */
+  readonly maxLengthName?: string | undefined;
   readonly paddingSide?: Side | undefined;
   readonly truncationSide?: Side | undefined;
   /** Skip pads in the encoder (pack_padded_sequence semantics) instead of running through them. */
@@ -103,7 +106,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   let truncated = 0;
   // Where max length came from, for messages: the caller's flag or config.json's key.
   const fromConfig = options.maxLength === undefined && model.config.maxLength !== undefined;
-  const maxLengthName = fromConfig ? `${model.config.file ?? `${model.name}'s config`}: "max_length"` : '--max-length';
+  const maxLengthName = fromConfig ? `${model.config.file ?? `${model.name}'s config`}: "max_length"` : options.maxLengthName ?? '--max-length';
   if (resolved.maxLength !== null) {
     if (resolved.maxLength < specials) {
       throw new LensError(fromConfig ? 'config' : 'option', `${maxLengthName}: ${resolved.maxLength} leaves no room for the ${specials} special tokens this tokenizer adds; expected at least ${specials}, or turn special tokens off`);
@@ -147,10 +150,14 @@ export async function inspectText(model: Model, text: string, options: InspectOp
     tokenPositions[i] = first + i;
   });
 
+  // Later steps note themselves so a watchdog never blames a slow read or encoder on the
+  // tokenizer step noted last.
+  noteActivity(`reading ${T} embedding rows from ${model.embedding.info.file}`);
   const embeddings = matrix(T, dim, await model.embedding.readRows(inputIds));
   throwIfCancelled(cancel);
 
   const encoder = resolveEncoder(model, dim, options.random);
+  noteActivity(`running the encoder over ${T} steps`);
   const realRange = resolved.skipPadding ? { start: first, end: first + tokens.length } : undefined;
   const rnn = runRnn(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, cancel });
   return {

@@ -80,6 +80,8 @@ export class InspectorPanel implements vscode.Disposable {
     this.disposables.add(panel.webview.onDidReceiveMessage((m: unknown) => this.onRawMessage(m)));
   }
 
+  private disposed = false;
+
   /** A fresh id for a host-initiated request shown in this panel. */
   newRequestId(): number {
     return this.nextRequestId++ + 1_000_000;
@@ -87,6 +89,9 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Sends a message to the webview (dropped when it is gone). */
   post(message: ToPanel): void {
+    // A request that finishes after the panel closed has nowhere to go (and posting to a
+    // disposed webview throws).
+    if (this.disposed) return;
     if (message.type === 'didEncode') {
       this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
       this.lastText = { text: message.result.text, source: message.source };
@@ -116,6 +121,8 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     if (InspectorPanel.current === this) InspectorPanel.current = undefined;
     this.host.clearHighlight();
     this.disposables.dispose();

@@ -197,11 +197,13 @@ export class WorkerHandlers {
     const o = req.options;
     const options = {
       maxLength: o.maxLength ?? undefined,
+      maxLengthName: 'embeddingLens.maxLength',
       paddingSide: o.paddingSide,
       truncationSide: o.truncationSide,
       skipPadding: o.skipPadding ?? false,
       addSpecialTokens: o.addSpecialTokens,
-      random: o.random,
+      // Settings, not flags, chose these: errors name them so.
+      random: { ...o.random, names: { hiddenSize: 'embeddingLens.randomEncoder.hiddenSize', numLayers: 'embeddingLens.randomEncoder.layers', seed: 'embeddingLens.randomEncoder.seed' } },
       keepGates: req.keepGates,
       cancel,
     };
