@@ -86,6 +86,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     if (spec.kind === 'int' || spec.kind === 'seconds') {
       options.set(name, parseNumber(`--${name}`, value, spec));
     } else {
+      if (value === '') throw new UsageError(`--${name}: the value is empty, expected ${spec.values ? spec.values.join(' or ') : `a ${name === 'explain' ? 'span START:END' : 'path or name'}`}`);
       if (spec.values && !spec.values.includes(value)) throw new UsageError(`--${name}: "${value}" is not valid, expected ${spec.values.join(' or ')}`);
       options.set(name, value);
     }

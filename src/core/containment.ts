@@ -19,11 +19,20 @@ export async function resolveInside(files: FileAccess, dir: string, name: string
   const names = `${who} names ${JSON.stringify(name)}`;
   const segments = lexicalSegments(name, reason => new LensError('badFile', `${names}, which ${reason}; expected ${expected} inside the model folder ${dir}`));
   const path = files.join(dir, ...segments);
-  const st = await files.stat(path);
+  // A symlink loop or an unreadable link fails inside stat/realpath: blame the entry, not only the file.
+  const named = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (e) {
+      if (e instanceof LensError) throw new LensError(e.reason, `${names}, which cannot be followed (${e.message}); expected ${expected} inside the model folder ${dir}`);
+      throw e;
+    }
+  };
+  const st = await named(() => files.stat(path));
   if (!st) throw new LensError('badFile', `${names}, which does not exist; expected ${expected} inside the model folder ${dir}`);
   const kind = kindOf(st);
   if (kind !== 'file') throw new LensError('badFile', `${names}, which is ${describeKind(kind)}; expected ${expected} (a regular file) inside the model folder ${dir}`);
-  const real = await outside(files, dir, path);
+  const real = await named(() => outside(files, dir, path));
   if (real !== undefined) throw new LensError('badFile', `${names}, which resolves to ${real}, outside the model folder ${dir}; expected ${expected} inside it`);
   return path;
 }

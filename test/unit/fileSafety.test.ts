@@ -529,13 +529,13 @@ describe('file safety: pickled checkpoints are refused', () => {
 });
 
 describe('file safety: messages', () => {
-  it('a workspace folder is not read as word vectors: the error lists what it found', async () => {
+  it('a workspace folder is not read as word vectors, and none of its files is blamed', async () => {
     const dir = fresh('workspace');
     cpSync(fixture('workspace'), dir, { recursive: true });
     await assertError(
       () => loadModel(ctx, dir),
       'badFile',
-      `${dir}: no model found, expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (found: code.ts, prose.md, seed.txt)`,
+      `${dir}: no model found in this folder (3 entries, none a model); expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (GloVe/word2vec text, .bin, vectors.tsv)`,
     );
   });
 

@@ -279,7 +279,13 @@ export async function openShardedSafetensors(files: FileAccess, indexPath: strin
   const shards = new Map<string, Promise<TensorStore>>();
   const shardOf = (file: string): Promise<TensorStore> => {
     let s = shards.get(file);
-    if (!s) shards.set(file, (s = openSafetensors(files, shardPaths.get(file)!)));
+    if (!s) {
+      s = openSafetensors(files, shardPaths.get(file)!).catch((e: unknown) => {
+        if (e instanceof LensError) throw new LensError(e.reason, `${e.message} (a shard named by ${indexPath})`);
+        throw e;
+      });
+      shards.set(file, s);
+    }
     return s;
   };
   // Open every shard's header now: the tensor infos (shapes, dtypes) are needed to find the

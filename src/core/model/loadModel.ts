@@ -145,10 +145,11 @@ async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): 
         if (PICKLE_NAME.test(name) || pickleKind(await readRange(files, path, 0, PICKLE_SNIFF_BYTES))) throw pickleError(path);
       }
     }
-    const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '');
+    // The folder's own files are not named: none of them is at fault (a workspace root is a
+    // common mistake here), and naming one reads as if it were a broken model file.
     throw new LensError(
       'badFile',
-      `${dir}: no model found, expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (found: ${names.length ? shown : 'nothing'})`,
+      `${dir}: no model found in this folder (${names.length === 0 ? 'it is empty' : `${names.length} entr${names.length === 1 ? 'y' : 'ies'}, none a model`}); expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (GloVe/word2vec text, .bin, vectors.tsv)`,
     );
   }
   const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
@@ -251,7 +252,7 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
   const tokenizer = await loadTokenizerSpec(ctx, p.tokenizerPath, p.config);
   const embedding = pickEmbedding(p.store, p.config, p.configFile);
   const [rows, dim] = embedding.info.shape as [number, number];
-  checkVocabFits(tokenizer, embedding);
+  checkVocabFits(tokenizer, embedding, p.config.embeddingTensor && p.configFile ? ` (chosen by ${p.configFile} "embedding_tensor")` : '');
   const hints: RnnHints[] = [];
   if (p.configFile) {
     const { cell, nonlinearity, hiddenSize, numLayers, bidirectional } = p.config;
@@ -281,12 +282,12 @@ function stripUndefined<T extends object>(o: T): T {
 }
 
 /** Every id the tokenizer can produce must be a row of the table. */
-function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource): void {
+function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource, chosenBy: string): void {
   const rows = embedding.info.shape[0]!;
   if (tokenizer.vocabSize > rows) {
     throw new LensError(
       'vocabMismatch',
-      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding ${JSON.stringify(embedding.info.name)} in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
+      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding ${JSON.stringify(embedding.info.name)}${chosenBy} in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
     );
   }
 }

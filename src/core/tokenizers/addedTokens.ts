@@ -33,9 +33,9 @@ export function addedTokensFromJson(json: unknown, file: string, model: Tokenize
   if (json === undefined || json === null) return [];
   if (!Array.isArray(json)) throw new LensError('badFile', `${file}: "added_tokens" should be a list`);
   const parsed = json.map((t: Record<string, unknown>, i): AddedToken => {
-    if (typeof t !== 'object' || t === null || typeof t.content !== 'string' || typeof t.id !== 'number') {
-      throw new LensError('badFile', `${file}: added_tokens[${i}] needs "id" (integer) and "content" (string)`);
-    }
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new LensError('badFile', `${file}: added_tokens[${i}] is ${JSON.stringify(t)}, expected an object with "id" (integer) and "content" (string)`);
+    if (typeof t.content !== 'string') throw new LensError('badFile', `${file}: added_tokens[${i}] has "content" ${JSON.stringify(t.content ?? null)}, expected a string`);
+    if (typeof t.id !== 'number') throw new LensError('badFile', `${file}: added_tokens[${i}] ${JSON.stringify(t.content)} has "id" ${JSON.stringify(t.id ?? null)}, expected an integer in [0, 2^32)`);
     tokenId(t.id, file, `added_tokens[${i}] ${JSON.stringify(t.content)}`);
     const flag = (name: string): boolean => {
       if (typeof t[name] !== 'boolean') throw new LensError('badFile', `${file}: added_tokens[${i}] (${JSON.stringify(t.content)}) needs "${name}": true or false, got ${JSON.stringify(t[name])}`);

@@ -74,7 +74,10 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
   if (typeof m !== 'object' || m === null) throw new LensError('badFile', `${file}: expected a "model" object`);
   switch (m.type) {
     case 'WordLevel': {
-      if (typeof m.vocab !== 'object' || m.vocab === null) throw new LensError('badFile', `${file}: WordLevel model needs "vocab": { token: id }`);
+      if (typeof m.vocab !== 'object' || m.vocab === null || Array.isArray(m.vocab)) throw new LensError('badFile', `${file}: WordLevel model needs "vocab": { token: id }, got ${Array.isArray(m.vocab) ? 'a list' : JSON.stringify(m.vocab ?? null)}`);
+      if (m.unk_token !== undefined && m.unk_token !== null && typeof m.unk_token !== 'string') {
+        throw new LensError('badFile', `${file}: WordLevel model's "unk_token" is ${JSON.stringify(m.unk_token)}, expected a string (a token of the vocabulary)`);
+      }
       const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
       return new WordLevelModel(vocab, typeof m.unk_token === 'string' ? m.unk_token : undefined, file);
     }

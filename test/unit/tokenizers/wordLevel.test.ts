@@ -179,6 +179,6 @@ describe('tokenizer.json errors', () => {
     assert.equal(e.reason, 'badFile');
     assert.match(e.message, /WordLevel model needs "vocab"/);
     const e2 = await rejection(() => tokenizerFromJson({ ...tokenizerJson({}), added_tokens: [{ content: 5 }] }, 'm.json'));
-    assert.match(e2.message, /added_tokens\[0\] needs "id"/);
+    assert.match(e2.message, /added_tokens\[0\] has "content" 5, expected a string/);
   });
 });
