@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the hostile-input suite through the real CLI (dist/cli.js, built by `npm run build`).
 //   node test/hostile/run.mjs [--only NAME] [--category C] [--list] [--jobs 2] [--wall 30]
-//        [--mem-gib 4] [--json FILE] [--no-found]
+//        [--mem-gib 4] [--json FILE] [--no-found | --found-dir DIR] [--show] [--quiet]
 // --only takes a case name, or a prefix ending in "/" or "*" (e.g. "shards/", "npy/file/*").
 // Each case runs in its own temp dir, two at a time, under a wall-time limit and a memory cap
 // (VmRSS polled from /proc, which also sees ArrayBuffers outside V8's heap; `prlimit --as`
@@ -190,7 +190,7 @@ export function summary(results) {
 }
 
 function parseCli(argv) {
-  const o = { jobs: 2, wall: 30, memGib: 4, only: [], category: [], list: false, json: undefined, found: true, quiet: false };
+  const o = { jobs: 2, wall: 30, memGib: 4, only: [], category: [], list: false, json: undefined, found: true, foundDir: FOUND_DIR, quiet: false, show: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -206,7 +206,9 @@ function parseCli(argv) {
     else if (a === '--mem-gib') o.memGib = Number(val());
     else if (a === '--json') o.json = val();
     else if (a === '--no-found') o.found = false;
+    else if (a === '--found-dir') o.foundDir = path.resolve(val());
     else if (a === '--quiet') o.quiet = true;
+    else if (a === '--show') o.show = true;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -222,7 +224,7 @@ async function main() {
   // Pickles need python; make them only when a pickle case will run.
   const needPickles = !o.list && (o.only.length === 0 || o.only.some(s => s.startsWith('paths')));
   const assets = needPickles ? makePickles() : { plain: Buffer.alloc(0), zip: Buffer.alloc(0), torchZip: Buffer.alloc(0), torchLegacy: Buffer.alloc(0) };
-  let cases = [...buildCases(assets), ...(o.found ? loadFoundCases() : [])];
+  let cases = [...buildCases(assets), ...(o.found ? loadFoundCases(o.foundDir) : [])];
   if (o.category.length) cases = cases.filter(c => o.category.includes(c.category));
   if (o.only.length) cases = cases.filter(c => o.only.some(s => matches(s, c.name)));
   if (o.list) {
@@ -242,6 +244,7 @@ async function main() {
     if (!o.quiet && !process.stderr.isTTY && !PASSING.has(r.cls)) process.stderr.write(`[${done}/${cases.length}] ${r.case.name}: ${r.cls}\n`);
   });
   if (process.stderr.isTTY) process.stderr.write('\r' + ' '.repeat(80) + '\r');
+  if (o.show) for (const r of results) console.log(`${r.case.name}  [${r.cls}]  exit ${r.code}  ${(r.stderr ?? '').trim().replace(/\n/g, ' ⏎ ').slice(0, 300)}`);
   console.log(summary(results));
   console.log(`(${cases.length} cases in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${o.jobs} at a time, wall limit ${o.wall} s, memory cap ${o.memGib} GiB)`);
   if (o.json) {
