@@ -506,17 +506,18 @@ function textCases() {
   const out = [];
   const seed = ['--model', 'builtin:seed'];
   const wp = () => ({ 't/tokenizer.json': JSON.stringify(TOKENIZERS.WordPiece()), 't/model.safetensors': safetensors(modelTensors({ rows: TOKENIZER_ROWS.WordPiece, rnn: false })) });
+  // `accept: null`: an error is required (a text over the stated limit).
   const viaFile = (name, bytes, { mention = [], accept = INSPECT_OK, model = seed, files = {} } = {}) => {
-    out.push({ name: `file/${name}`, files: { ...files, 'text.txt': bytes }, args: ['inspect', ...model, '--file', '{dir}/text.txt'], mention, accept });
+    out.push({ name: `file/${name}`, files: { ...files, 'text.txt': bytes }, args: ['inspect', ...model, '--file', '{dir}/text.txt'], mention, accept: accept ?? undefined });
   };
-  const viaStdin = (name, bytes, { mention = [], accept = INSPECT_OK } = {}) => out.push({ name: `stdin/${name}`, files: {}, args: ['inspect', ...seed], stdin: bytes, mention, accept });
+  const viaStdin = (name, bytes, { mention = [], accept = INSPECT_OK } = {}) => out.push({ name: `stdin/${name}`, files: {}, args: ['inspect', ...seed], stdin: bytes, mention, accept: accept ?? undefined });
   const tok = (name, bytes, accept = TOKENIZE_OK) => out.push({ name: `tokenize/${name}`, files: { ...wp(), 'text.txt': bytes }, args: ['tokenize', '--tokenizer', '{dir}/t/tokenizer.json', '--file', '{dir}/text.txt'], mention: [], accept });
   out.push({ name: 'arg/empty', files: {}, args: ['inspect', ...seed, ''], mention: [], accept: INSPECT_OK });
   viaFile('empty', '');
   viaStdin('empty', '');
-  viaFile('huge-100MB', () => Buffer.alloc(100 * 1024 * 1024, 'hello '), { mention: ['text.txt'], accept: undefined });
-  viaFile('over-limit-9M-chars', () => Buffer.alloc(9 * 1024 * 1024, 'ab '), { mention: ['text.txt'], accept: undefined });
-  viaStdin('huge-20MB', () => Buffer.alloc(20 * 1024 * 1024, 'hello '), { accept: undefined });
+  viaFile('huge-100MB', () => Buffer.alloc(100 * 1024 * 1024, 'hello '), { mention: ['text.txt'], accept: null });
+  viaFile('over-limit-9M-chars', () => Buffer.alloc(9 * 1024 * 1024, 'ab '), { mention: ['text.txt'], accept: null });
+  viaStdin('huge-20MB', () => Buffer.alloc(20 * 1024 * 1024, 'hello '), { accept: null });
   const invalidUtf8 = Buffer.from([0x68, 0x69, 0x20, 0xc3, 0x28, 0xff, 0xfe, 0x20, 0xe2, 0x82, 0x20, 0x77]);
   const nul = Buffer.from('hello\u0000world\u0000\u0000 the', 'utf8');
   const loneSurrogates = Buffer.concat([Buffer.from('hi '), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(' '), Buffer.from([0xed, 0xbf, 0xbf]), Buffer.from(' cat')]);
@@ -532,7 +533,9 @@ function textCases() {
   viaFile('1.5M-tokens', manyTokens, { accept: INSPECT_OK });
   tok('one-word-2MB', Buffer.alloc(2 * 1024 * 1024, 'a'));
   out.push({ name: 'arg/rtl', files: {}, args: ['inspect', ...seed, rtl], mention: [], accept: INSPECT_OK });
-  out.push({ name: 'arg/explain-combining', files: wp(), args: ['tokenize', '--tokenizer', '{dir}/t/tokenizer.json', '--explain', '0:5000', combining], mention: [], accept: /./ });
+  out.push({ name: 'file/explain-combining', files: { ...wp(), 'text.txt': combining }, args: ['tokenize', '--tokenizer', '{dir}/t/tokenizer.json', '--explain', '0:5000', '--file', '{dir}/text.txt'], mention: [], accept: /./ });
+  // The longest single argument Linux passes (MAX_ARG_STRLEN is 128 KiB): 60k combining marks.
+  out.push({ name: 'arg/combining-60k', files: {}, args: ['inspect', ...seed, 'a' + '\u0301'.repeat(60_000)], mention: [], accept: INSPECT_OK });
   return out;
 }
 
@@ -615,7 +618,9 @@ function pathCases(assets) {
   out.push({ name: 'file-missing', files: {}, args: ['inspect', '--model', 'builtin:seed', '--file', '{dir}/nope.txt'], mention: ['nope.txt'] });
   m('folder-symlink-dev-zero', ['--model', '{dir}/m'], { 'm/vocab.json': vocabJson(), 'm/model.safetensors': { symlink: '/dev/zero' } }, ['model.safetensors']);
   m('folder-tokenizer-symlink-outside', ['--model', '{dir}/m'], { 'm/tokenizer.json': { symlink: '../secret/tokenizer.json' }, 'secret/tokenizer.json': JSON.stringify(TOKENIZERS.WordLevel()), 'm/model.safetensors': safetensors(modelTensors()) }, ['tokenizer.json']);
+  m('folder-vocab-symlink-outside', ['--model', '{dir}/m'], { 'm/vocab.txt': { symlink: '../secret/vocab.txt' }, 'secret/vocab.txt': vocabTxt(), 'm/model.safetensors': safetensors(modelTensors()) }, ['vocab.txt']);
   m('folder-vocab-symlink-passwd', ['--model', '{dir}/m'], { 'm/vocab.txt': { symlink: '/etc/passwd' }, 'm/model.safetensors': safetensors(modelTensors()) }, ['vocab.txt']);
+  out[out.length - 1].forbid = ['has ids up to']; // the symlink is the problem, not the vocabulary's size
   // Pickled PyTorch checkpoints: recognised and refused, never parsed as anything else.
   const pickles = [
     ['model.pt', assets.torchZip], ['model.pth', assets.torchLegacy], ['pytorch_model.bin', assets.torchZip],
@@ -629,8 +634,10 @@ function pathCases(assets) {
   m('pickle/tokenize-model', ['--model', '{dir}/p/pytorch_model.bin'], { 'p/pytorch_model.bin': assets.torchLegacy, 'p/vocab.json': vocabJson() }, ['pytorch_model.bin', 'pickle'], 'tokenize');
   // A folder with no model in it: the workspace fixture, and an empty folder.
   m('no-model/workspace-fixture', ['--model', path.join(REPO, 'test', 'fixtures', 'workspace')], {}, ['workspace']);
+  out[out.length - 1].forbid = ['seed.txt']; // not a word-vector file: the folder has no model
   m('no-model/empty-folder', ['--model', '{dir}/empty'], { empty: { dir: true } }, ['empty']);
   m('no-model/only-readme', ['--model', '{dir}/r'], { 'r/README.txt': 'This folder holds notes.\nNothing else.\n', 'r/notes.md': '# hi\n' }, ['r']);
+  out[out.length - 1].forbid = ['README.txt'];
   m('tokenizer-empty-folder', ['--tokenizer', '{dir}/empty'], { empty: { dir: true } }, ['empty'], 'tokenize');
   m('model-nul-in-path', ['--model', 'mod\u0001el'], {}, ['mod']);
   return out;

@@ -3,7 +3,8 @@
 // pool of worker threads (test/hostile/fuzzTarget.ts), each iteration under a deadline (the
 // worker is terminated and replaced on a hang) and a heap limit (resourceLimits).
 //   node test/hostile/fuzz.mjs [--iterations N] [--seed S] [--time-limit SECONDS] [--workers 2]
-//        [--deadline SECONDS] [--save-dir DIR | --no-save] [--replay ITERATION] [--quiet]
+//        [--deadline SECONDS] [--heap-mb 512] [--mem-gib 4] [--save-dir DIR | --no-save]
+//        [--replay ITERATION] [--quiet]
 // A LensError or success is fine; any other exception, a hang or an out-of-memory is a finding.
 // Each finding (one per distinct signature) is saved as a suite case under test/hostile/found/
 // (case.json + files/), so `node test/hostile/run.mjs` replays it through the CLI.
@@ -227,7 +228,7 @@ function makeIteration(seedList, pieces, seed, i) {
 
 // ---------------------------------------------------------------- running
 function parseCli(argv) {
-  const o = { iterations: 10_000, seed: 1, timeLimit: 0, workers: 2, deadline: 5, save: FOUND, replay: undefined, quiet: false, heapMb: 512 };
+  const o = { iterations: 10_000, seed: 1, timeLimit: 0, workers: 2, deadline: 5, save: FOUND, replay: undefined, quiet: false, heapMb: 512, memGib: 4 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -241,13 +242,14 @@ function parseCli(argv) {
     else if (a === '--workers') o.workers = Number(val());
     else if (a === '--deadline') o.deadline = Number(val());
     else if (a === '--heap-mb') o.heapMb = Number(val());
+    else if (a === '--mem-gib') o.memGib = Number(val());
     else if (a === '--save-dir') o.save = path.resolve(val());
     else if (a === '--no-save') o.save = undefined;
     else if (a === '--replay') o.replay = Number(val());
     else if (a === '--quiet') o.quiet = true;
     else throw new Error(`unknown option ${a}`);
   }
-  for (const k of ['iterations', 'seed', 'timeLimit', 'workers', 'deadline', 'heapMb']) {
+  for (const k of ['iterations', 'seed', 'timeLimit', 'workers', 'deadline', 'heapMb', 'memGib']) {
     if (!Number.isFinite(o[k]) || o[k] < 0) throw new Error(`--${k}: expected a number ≥ 0`);
   }
   return o;
@@ -315,6 +317,14 @@ async function main() {
 
   const newWorker = () => new Worker(target, { workerData: { assetsDir: path.join(REPO, 'assets') }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } });
 
+  // Native buffers live outside the workers' heap limits: watch the process's RSS too, and
+  // stop whatever is running when it passes the cap.
+  const active = new Set();
+  const memCap = o.memGib * 1024 ** 3;
+  const memPoll = setInterval(() => {
+    if (process.memoryUsage.rss() > memCap) for (const settle of [...active]) settle({ kind: 'memory', message: `process RSS over ${o.memGib} GiB`, dead: true });
+  }, 50);
+
   async function lane(id) {
     let worker = newWorker();
     const dir = path.join(work, `w${id}`);
@@ -329,6 +339,7 @@ async function main() {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          active.delete(settle);
           worker.off('message', onMessage);
           worker.off('error', onError);
           worker.off('exit', onExit);
@@ -338,6 +349,7 @@ async function main() {
         const onError = (e) => settle({ kind: e?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap/i.test(String(e?.message)) ? 'memory' : 'exception', message: `${e?.code ?? ''} ${e?.message ?? e}`.trim(), stack: String(e?.stack ?? ''), dead: true });
         const onExit = (code) => settle({ kind: 'exception', message: `worker exited with code ${code}`, stack: '', dead: true });
         const timer = setTimeout(() => settle({ kind: 'hang', message: `no answer after ${o.deadline}s`, dead: true }), o.deadline * 1000);
+        active.add(settle);
         worker.on('message', onMessage);
         worker.on('error', onError);
         worker.on('exit', onExit);
@@ -362,6 +374,7 @@ async function main() {
   }
 
   await Promise.all(Array.from({ length: Math.max(1, o.workers) }, (_, i) => lane(i)));
+  clearInterval(memPoll);
   rmSync(work, { recursive: true, force: true });
   if (!o.quiet && process.stderr.isTTY) process.stderr.write('\r' + ' '.repeat(60) + '\r');
   const secs = (Date.now() - t0) / 1000;

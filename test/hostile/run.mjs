@@ -113,11 +113,17 @@ export function runCase(c, { cli, wallSeconds = 30, memKiB = 4 * 1024 * 1024 } =
   const sub = (s) => s.split('{dir}').join(dir);
   const args = c.args.map(sub);
   return new Promise(resolve => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: dir,
-      env: { ...process.env, EMBEDDING_LENS_TIMEOUT: '10', NODE_OPTIONS: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    let child;
+    try {
+      child = spawn(process.execPath, [cli, ...args], {
+        cwd: dir,
+        env: { ...process.env, EMBEDDING_LENS_TIMEOUT: '10', NODE_OPTIONS: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      resolve(finish({ cls: 'crash', why: `suite error: cannot start the CLI (${e.code ?? e.message})` }));
+      return;
+    }
     let stdout = '';
     let stderr = '';
     let outBytes = 0;
