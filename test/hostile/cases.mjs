@@ -344,7 +344,8 @@ function tokenizerCases() {
   for (const [field, type] of [['normalizer', 'FancyNormalizer'], ['pre_tokenizer', 'FancySplitter'], ['post_processor', 'FancyProcessor']]) {
     out.push({ name: `unknown/${field}`, files: folder('WordLevel', withTok('WordLevel', t => { t[field] = { type }; })), args: inspect('t'), mention: ['tokenizer.json', type] });
   }
-  out.push({ name: 'unknown/model-type', files: folder('WordLevel', withTok('WordLevel', t => { t.model.type = 'FancyModel'; })), args: inspect('t'), mention: ['tokenizer.json', 'FancyModel'] });
+  // The list of supported model types must be true (it once said only WordLevel).
+  out.push({ name: 'unknown/model-type', files: folder('WordLevel', withTok('WordLevel', t => { t.model.type = 'FancyModel'; })), args: inspect('t'), mention: ['tokenizer.json', 'FancyModel', 'BPE', 'WordPiece', 'Unigram', 'WordLevel'] });
   out.push({ name: 'unknown/model-type-lowercase', files: folder('WordLevel', withTok('WordLevel', t => { t.model.type = 'wordlevel'; })), args: inspect('t'), mention: ['tokenizer.json', 'wordlevel'] });
   out.push({ name: 'unknown/component-not-object', files: folder('WordLevel', withTok('WordLevel', t => { t.normalizer = 'Lowercase'; })), args: inspect('t'), mention: ['tokenizer.json', 'normalizer'] });
   // Whole-file damage.

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run fuzz`: seeded mutations of valid model files, loaded in-process by the real core in a
-// pool of worker threads (test/hostile/fuzzTarget.ts), each iteration under a deadline (the
-// worker is terminated and replaced on a hang) and a heap limit (resourceLimits).
+// `npm run fuzz`: seeded mutations of valid model files, loaded by the real core in a small pool
+// of long-lived workers (test/hostile/fuzzTarget.ts), each iteration under a deadline (the
+// worker is killed and replaced on a hang), a heap limit (--max-old-space-size) and an RSS cap.
+// The workers are child processes rather than worker threads: a thread over its resourceLimits
+// can die of V8's fatal OOM and take the fuzzer down with it.
 //   node test/hostile/fuzz.mjs [--iterations N] [--seed S] [--time-limit SECONDS] [--workers 2]
 //        [--deadline SECONDS] [--heap-mb 512] [--mem-gib 4] [--save-dir DIR | --no-save]
 //        [--replay ITERATION] [--quiet]
@@ -9,8 +11,8 @@
 // Each finding (one per distinct signature) is saved as a suite case under test/hostile/found/
 // (case.json + files/), so `node test/hostile/run.mjs` replays it through the CLI.
 // Iteration i's mutation depends only on (seed, i): `--seed S --replay i` redoes it.
-import { Worker } from 'node:worker_threads';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import esbuild from 'esbuild';
@@ -216,7 +218,14 @@ function makeIteration(seedList, pieces, seed, i) {
   const edits = [];
   const n = 1 + pick(3);
   for (let k = 0; k < n; k++) {
-    const [b, what] = mutateOnce(bytes, r, pieces);
+    let b;
+    let what;
+    try {
+      [b, what] = mutateOnce(bytes, r, pieces);
+    } catch (e) {
+      // e.g. re-serialising a header that an earlier edit made 100k deep: skip this edit
+      [b, what] = [bytes, `skipped (${e.name})`];
+    }
     bytes = b;
     edits.push(what);
   }
@@ -315,14 +324,30 @@ async function main() {
     if (entry.count === 1 && o.save && saved.length < 200) saved.push(saveFinding(o.save, o.seed, it, cls, `${message}\n${stack}`));
   };
 
-  const newWorker = () => new Worker(target, { workerData: { assetsDir: path.join(REPO, 'assets') }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } });
-
-  // Native buffers live outside the workers' heap limits: watch the process's RSS too, and
-  // stop whatever is running when it passes the cap.
-  const active = new Set();
-  const memCap = o.memGib * 1024 ** 3;
+  const newWorker = () => {
+    const child = fork(target, [], {
+      execArgv: [`--max-old-space-size=${o.heapMb}`],
+      env: { ...process.env, EMBEDDING_LENS_ASSETS: path.join(REPO, 'assets') },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    child.stderrTail = '';
+    child.stderr.on('data', d => {
+      child.stderrTail = (child.stderrTail + d.toString()).slice(-4000);
+    });
+    return child;
+  };
+  const rssKiB = (pid) => {
+    try {
+      return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  // Native buffers live outside the heap limit: watch each worker's RSS too.
+  const active = new Map(); // settle → worker
+  const memCapKiB = o.memGib * 1024 * 1024;
   const memPoll = setInterval(() => {
-    if (process.memoryUsage.rss() > memCap) for (const settle of [...active]) settle({ kind: 'memory', message: `process RSS over ${o.memGib} GiB`, dead: true });
+    for (const [settle, w] of [...active]) if (rssKiB(w.pid) > memCapKiB) settle({ kind: 'memory', message: `worker RSS over ${o.memGib} GiB`, dead: true });
   }, 50);
 
   async function lane(id) {
@@ -333,6 +358,7 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
       writeTree(dir, it.files);
       const spec = it.spec === '.' ? dir : path.join(dir, it.spec);
+      const w = worker;
       const outcome = await new Promise(resolve => {
         let settled = false;
         const settle = (v) => {
@@ -340,23 +366,26 @@ async function main() {
           settled = true;
           clearTimeout(timer);
           active.delete(settle);
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
+          w.off('message', onMessage);
+          w.off('exit', onExit);
           resolve(v);
         };
         const onMessage = (m) => settle(m);
-        const onError = (e) => settle({ kind: e?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap/i.test(String(e?.message)) ? 'memory' : 'exception', message: `${e?.code ?? ''} ${e?.message ?? e}`.trim(), stack: String(e?.stack ?? ''), dead: true });
-        const onExit = (code) => settle({ kind: 'exception', message: `worker exited with code ${code}`, stack: '', dead: true });
+        const onExit = (code, signal) => {
+          // Give the stderr pipe a moment to deliver V8's last words.
+          setTimeout(() => {
+            const oom = /heap out of memory|Allocation failed/i.test(w.stderrTail);
+            settle({ kind: oom ? 'memory' : 'exception', message: oom ? 'JavaScript heap out of memory' : `worker died (exit ${code}, signal ${signal})`, stack: w.stderrTail.slice(-1500), dead: true });
+          }, 20);
+        };
         const timer = setTimeout(() => settle({ kind: 'hang', message: `no answer after ${o.deadline}s`, dead: true }), o.deadline * 1000);
-        active.add(settle);
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-        worker.postMessage({ iteration: it.iteration, mode: it.kind, spec, text: it.text });
+        active.set(settle, w);
+        w.on('message', onMessage);
+        w.on('exit', onExit);
+        w.send({ iteration: it.iteration, mode: it.kind, spec, text: it.text });
       });
       if (outcome.dead) {
-        void worker.terminate();
+        w.kill('SIGKILL');
         worker = newWorker();
       }
       counts[outcome.kind]++;
@@ -370,7 +399,7 @@ async function main() {
       done++;
       if (!o.quiet && process.stderr.isTTY && done % 250 === 0) process.stderr.write(`\r${done} iterations, ${counts.exception + counts.hang + counts.memory} findings`);
     }
-    await worker.terminate();
+    worker.kill('SIGKILL');
   }
 
   await Promise.all(Array.from({ length: Math.max(1, o.workers) }, (_, i) => lane(i)));

@@ -1,8 +1,12 @@
-// The fuzzer's worker thread: loads a (mutated) model folder with the real core, in-process,
-// and reports how it ended. Bundled by test/hostile/fuzz.mjs into dist/hostile/fuzzTarget.js.
-// A LensError or a success is fine; anything else thrown is a finding, reported with its stack.
+// The fuzzer's worker: a child process (forked with a heap limit) that loads (mutated) model
+// folders with the real core and reports how each ended, over IPC. Bundled by
+// test/hostile/fuzz.mjs into dist/hostile/fuzzTarget.js. A LensError or a success is fine;
+// anything else thrown is a finding, reported with its stack.
+//
+// A process, not a worker thread: a worker past its resourceLimits can hit V8's fatal
+// "last resort" OOM, which takes the whole process (the fuzzer with it) down; a child that dies
+// is just replaced.
 import * as path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 import { isLensError } from '../../src/core/errors';
 import { loadModel, loadTokenizerSpec } from '../../src/core/model/loadModel';
 import { nodeFiles } from '../../src/core/nodeFiles';
@@ -24,7 +28,11 @@ export type FuzzOutcome =
   | { readonly iteration: number; readonly kind: 'lens'; readonly message: string }
   | { readonly iteration: number; readonly kind: 'exception'; readonly message: string; readonly stack: string };
 
-const assetsDir: string = (workerData as { assetsDir?: string } | undefined)?.assetsDir ?? path.join(process.cwd(), 'assets');
+const assetsDir: string = process.env.EMBEDDING_LENS_ASSETS ?? path.join(process.cwd(), 'assets');
+
+function reply(outcome: FuzzOutcome): void {
+  process.send!(outcome);
+}
 
 async function run(job: FuzzJob): Promise<void> {
   const ctx = { files: nodeFiles, assetsDir };
@@ -39,16 +47,16 @@ async function run(job: FuzzJob): Promise<void> {
   await inspectText(model, job.text, { keepGates: true });
 }
 
-parentPort!.on('message', (job: FuzzJob) => {
+process.on('message', (job: FuzzJob) => {
   run(job).then(
-    () => parentPort!.postMessage({ iteration: job.iteration, kind: 'ok' } satisfies FuzzOutcome),
+    () => reply({ iteration: job.iteration, kind: 'ok' }),
     (e: unknown) => {
       if (isLensError(e)) {
-        parentPort!.postMessage({ iteration: job.iteration, kind: 'lens', message: e.message.slice(0, 500) } satisfies FuzzOutcome);
+        reply({ iteration: job.iteration, kind: 'lens', message: e.message.slice(0, 500) });
         return;
       }
       const err = e instanceof Error ? e : new Error(String(e));
-      parentPort!.postMessage({ iteration: job.iteration, kind: 'exception', message: `${err.name}: ${err.message}`.slice(0, 500), stack: String(err.stack).slice(0, 2000) } satisfies FuzzOutcome);
+      reply({ iteration: job.iteration, kind: 'exception', message: `${err.name}: ${err.message}`.slice(0, 500), stack: String(err.stack).slice(0, 2000) });
     },
   );
 });
