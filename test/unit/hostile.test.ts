@@ -26,6 +26,13 @@ function runScript(script: string, args: string[], seconds: number): { status: n
 }
 
 describe('hostile inputs (issue 8)', () => {
+  it('the runner sorts a stand-in CLI that misbehaves on purpose into the right classes', function () {
+    this.timeout(60_000);
+    const r = runScript('selftest.mjs', [], 50);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /\b18 passed, 0 failed/);
+  });
+
   it('every generated hostile input ends in one clean error line or an accepted success', function () {
     this.timeout(20 * 60_000);
     const dir = mkdtempSync(path.join(tmpdir(), 'lens-hostile-test-'));
