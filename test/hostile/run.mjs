@@ -93,6 +93,21 @@ function rssKiB(pid) {
   }
 }
 
+/** RSS of a process and all its descendants (a CLI may run its work in a child process). */
+function treeRssKiB(pid, depth = 0) {
+  let total = rssKiB(pid);
+  if (depth > 8) return total;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      for (const k of kids ? kids.split(/\s+/) : []) total += treeRssKiB(Number(k), depth + 1);
+    }
+  } catch {
+    // the process is gone
+  }
+  return total;
+}
+
 /** Runs one case; resolves to { case, cls, why, ms }. */
 export function runCase(c, { cli, wallSeconds = 30, memKiB = 4 * 1024 * 1024 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'lens-hostile-'));
@@ -119,6 +134,7 @@ export function runCase(c, { cli, wallSeconds = 30, memKiB = 4 * 1024 * 1024 } =
         cwd: dir,
         env: { ...process.env, EMBEDDING_LENS_TIMEOUT: '10', NODE_OPTIONS: '' },
         stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true, // its own process group, so a kill takes any helper processes with it
       });
     } catch (e) {
       resolve(finish({ cls: 'crash', why: `suite error: cannot start the CLI (${e.code ?? e.message})` }));
@@ -142,11 +158,15 @@ export function runCase(c, { cli, wallSeconds = 30, memKiB = 4 * 1024 * 1024 } =
     const kill = (why) => {
       if (killed) return;
       killed = why;
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     };
     const wall = setTimeout(() => kill('wall'), wallSeconds * 1000);
     const poll = setInterval(() => {
-      const kib = rssKiB(child.pid);
+      const kib = treeRssKiB(child.pid);
       peakKiB = Math.max(peakKiB, kib);
       if (kib > memKiB) kill('memory');
     }, 50);
@@ -154,6 +174,12 @@ export function runCase(c, { cli, wallSeconds = 30, memKiB = 4 * 1024 * 1024 } =
       stderr += `spawn error: ${e.message}`;
     });
     child.on('close', (code, signal) => {
+      // Whatever the CLI left running in its group goes too.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
       clearTimeout(wall);
       clearInterval(poll);
       const { cls, why } = classify(c, { code, signal: killed ? null : signal, killed, stdout, stderr, wallSeconds, peakKiB, outBytes });
