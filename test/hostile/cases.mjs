@@ -310,6 +310,13 @@ function tokenizerCases() {
     const text = JSON.stringify(added).replace('"id":0', `"id":${lit}`);
     out.push({ name: `added-token/id-${label}`, files: folder('WordLevel', text), args: inspect('t', 'zebra [MASK] hello'), mention: ['tokenizer.json', '[MASK]'] });
   }
+  // Valid u32 ids far past the table: refused (the table is too small) before anything is sized by them.
+  for (const [label, lit] of [['1e9', '1000000000'], ['2^32-1', '4294967295']]) {
+    for (const type of ['WordLevel', 'BPE', 'WordPiece']) {
+      const t = JSON.stringify(TOKENIZERS[type]()).replace('"zebra":4', `"zebra":${lit}`);
+      out.push({ name: `${type}/sparse-id-${label}`, files: folder(type, t), args: inspect('t', 'zebra hello'), mention: ['tokenizer.json'] });
+    }
+  }
   // Catastrophic regexes on texts made to trigger them.
   const evil = [
     ['nested-plus', '(a+)+$', 'a'.repeat(36) + '!'],
@@ -375,6 +382,10 @@ function vocabCases() {
   for (const [label, lit] of BAD_IDS) {
     const v = vocabJson(WORDS.map((w, i) => [w, w === 'zebra' ? lit : String(i)]));
     out.push({ name: `json/id-${label}`, files: { 'v/vocab.json': v, 'v/model.safetensors': st }, args: inspect('v', 'zebra hello'), mention: ['vocab.json', 'zebra'] });
+  }
+  for (const [label, lit] of [['1e9', '1000000000'], ['2^32-1', '4294967295']]) {
+    const v = vocabJson(WORDS.map((w, i) => [w, w === 'zebra' ? lit : String(i)]));
+    out.push({ name: `json/sparse-id-${label}`, files: { 'v/vocab.json': v, 'v/model.safetensors': st }, args: inspect('v', 'zebra hello'), mention: ['vocab.json'] });
   }
   const json = (name, text, mention = [], accept) => out.push({ name: `json/${name}`, files: { 'v/vocab.json': text, 'v/model.safetensors': st }, args: inspect('v'), mention: ['vocab.json', ...mention], accept });
   json('duplicate-token', vocabJson([...WORDS.map((w, i) => [w, i]), ['hello', 7]]), ['hello'], INSPECT_OK);

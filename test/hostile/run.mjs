@@ -260,7 +260,10 @@ async function main() {
   if (o.category.length) cases = cases.filter(c => o.category.includes(c.category));
   if (o.only.length) cases = cases.filter(c => o.only.some(s => matches(s, c.name)));
   if (o.list) {
-    for (const c of cases) console.log(`${c.name}\t${c.args.join(' ').replace(/\s+/g, ' ').slice(0, 160)}`);
+    for (const c of cases) {
+      const must = c.ok ? `must succeed (${c.ok})` : `mention ${JSON.stringify(c.mention ?? [])}${c.forbid ? ` not ${JSON.stringify(c.forbid)}` : ''}${c.accept ? `, or succeed with ${c.accept}` : ''}`;
+      console.log(`${c.name}\t${c.args.join(' ').replace(/\s+/g, ' ').slice(0, 120)}\t${must}`);
+    }
     console.log(`${cases.length} cases`);
     return;
   }
