@@ -285,7 +285,13 @@ function saveFinding(dir, seed, it, cls, detail) {
   mkdirSync(filesDir, { recursive: true });
   for (const [rel, bytes] of Object.entries(it.files)) writeFileSync(path.join(filesDir, rel), bytes);
   const spec = it.spec === '.' ? '{dir}/m' : `{dir}/m/${it.spec}`;
-  const args = it.kind === 'tokenize' ? ['tokenize', '--tokenizer', spec, it.text] : ['inspect', '--model', spec, it.text];
+  // A process argument cannot hold NUL: such a text goes in a file beside the model.
+  let textArgs = [it.text];
+  if (it.text.includes('\0')) {
+    writeFileSync(path.join(caseDir, 'files', 'text.txt'), it.text);
+    textArgs = ['--file', '{dir}/text.txt'];
+  }
+  const args = it.kind === 'tokenize' ? ['tokenize', '--tokenizer', spec, ...textArgs] : ['inspect', '--model', spec, ...textArgs];
   const c = {
     name, category: 'found', args,
     mention: [it.target],

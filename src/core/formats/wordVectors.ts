@@ -365,7 +365,9 @@ function parseNumber(b: Uint8Array, p: number): number {
   if (!isSeparatorOrNewline(c)) return 0;
   numberEnd = p;
   numberOk = true;
-  if (!exact || exp10 < -22 || exp10 > 22) return Number(String.fromCharCode.apply(null, b.subarray(start, p) as unknown as number[])); // sign included
+  // The number's bytes are ASCII; TextDecoder, since spreading a 100k-digit run as arguments
+  // (String.fromCharCode.apply) overflows the stack.
+  if (!exact || exp10 < -22 || exp10 > 22) return Number(utf8.decode(b.subarray(start, p))); // sign included
   const value = exp10 < 0 ? mantissa / POW10[-exp10]! : mantissa * POW10[exp10]!;
   return negative ? -value : value;
 }
