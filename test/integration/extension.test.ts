@@ -1,16 +1,7 @@
 // Embedding Lens in a real VS Code extension host (code-server 4.100.3 = VS Code 1.100.3).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { EmbeddingLensApi } from '../../src/extension';
-
-const EXTENSION_ID = 'embedding-lens.embedding-lens';
-const SEED = 'White refrigerator is evil.';
-
-async function api(): Promise<EmbeddingLensApi> {
-  const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
+import { SEED, api, until } from './helpers';
 
 async function setModel(model: string): Promise<void> {
   await vscode.workspace.getConfiguration('embeddingLens').update('model', model, vscode.ConfigurationTarget.Global);
@@ -19,16 +10,6 @@ async function setModel(model: string): Promise<void> {
 async function editorWith(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument({ language, content });
   return vscode.window.showTextDocument(doc);
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 /**

@@ -7,31 +7,14 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SEED, api, until } from './helpers';
 import type { EmbeddingLensApi } from '../../src/extension';
 import { writeSafetensors } from '../../src/core/formats/safetensors';
 
-const EXTENSION_ID = 'embedding-lens.embedding-lens';
-const SEED = 'White refrigerator is evil.';
 const SEED_IDS = [320, 1028, 5, 128, 1, 0, 0, 0];
-
-async function api(): Promise<EmbeddingLensApi> {
-  const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 async function setting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('embeddingLens').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));

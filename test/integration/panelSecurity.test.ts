@@ -3,26 +3,8 @@
 // built panel under a copy of this CSP (test/webview/harness.mjs); this checks the original.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { EmbeddingLensApi } from '../../src/extension';
+import { api, until } from './helpers';
 import type { ToPanel } from '../../src/shared/panelProtocol';
-
-const EXTENSION_ID = 'embedding-lens.embedding-lens';
-
-async function api(): Promise<EmbeddingLensApi> {
-  const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 describe('Panel security: the webview\'s HTML', function () {
   this.timeout(30_000);

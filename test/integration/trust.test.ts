@@ -6,18 +6,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EmbeddingLensApi } from '../../src/extension';
+import { SEED, api } from './helpers';
 
-const EXTENSION_ID = 'embedding-lens.embedding-lens';
-const SEED = 'White refrigerator is evil.';
 /** The seed model's ids for SEED, padded with its pad id 0 to the folder's maxLength (12). */
 const SEED_IDS_12 = [320, 1028, 5, 128, 1, 0, 0, 0, 0, 0, 0, 0];
-
-async function api(): Promise<EmbeddingLensApi> {
-  const ext = vscode.extensions.getExtension<EmbeddingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 describe('Workspace Trust: an untrusted folder cannot choose the model or tokenizer files', function () {
   this.timeout(60_000);
