@@ -4,7 +4,7 @@ import { LIMITS } from './limits';
 import { matrix, type Matrix } from './matrix';
 import type { Model, PartLabel } from './model/model';
 import type { Side } from './model/modelConfig';
-import { GATE_COUNT, randomRnnWeights, rnnLayerInputSize, runRnn, type CellType, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
+import { GATE_COUNT, randomRnnWeights, rnnLayerInputSize, typescriptEncoder, type CellType, type EncoderEngine, type RnnEncoder, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
 import type { Token } from './tokenizers/types';
 
 /** The random encoder used when a model has none. */
@@ -47,6 +47,8 @@ export interface InspectOptions {
   /** Refuse inputs with more ids than this (memory guard). Default 65,536. */
   readonly maxTokens?: number | undefined;
   readonly cancel?: CancellationFlag | undefined;
+  /** The encoder implementation (default: the TypeScript reference `runRnn`); the worker and the CLI pass the native one. */
+  readonly encoder?: RnnEncoder | undefined;
 }
 
 /** The options actually used, after defaults (reported with every result). */
@@ -85,6 +87,8 @@ export interface InspectResult {
   readonly embeddings: Matrix;
   readonly encoder: EncoderInfo;
   readonly rnn: RnnResult;
+  /** Which implementation ran the encoder. */
+  readonly engine: EncoderEngine;
   readonly options: ResolvedOptions;
 }
 
@@ -159,7 +163,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const encoder = resolveEncoder(model, dim, options.random);
   noteActivity(`running the encoder over ${T} steps`);
   const realRange = resolved.skipPadding ? { start: first, end: first + tokens.length } : undefined;
-  const rnn = runRnn(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, cancel });
+  const { engine, ...rnn } = await (options.encoder ?? typescriptEncoder)(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, cancel });
   return {
     text,
     tokens,
@@ -170,6 +174,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
     embeddings,
     encoder: encoder.info,
     rnn,
+    engine,
     options: resolved,
   };
 }

@@ -93,6 +93,34 @@ export interface RnnResult {
   traces: RnnTrace[];
 }
 
+/** Which implementation ran an encoder, for the log, the panel's header and the CLI's JSON. */
+export interface EncoderEngine {
+  readonly kind: 'native' | 'typescript';
+  /** E.g. "native (onnxruntime, 2 threads)" or "TypeScript (relu nonlinearity)". */
+  readonly description: string;
+}
+
+/** An encoder run and the engine that ran it. */
+export interface EncoderRun extends RnnResult {
+  readonly engine: EncoderEngine;
+}
+
+/**
+ * The encoder seam: the pipeline calls one of these. `runRnn` (wrapped by `typescriptEncoder`)
+ * is the reference; node-only callers (the worker, the CLI) inject a native one that must give
+ * the same RnnResult (src/native; the core never imports it).
+ */
+export type RnnEncoder = (weights: RnnWeights, x: Matrix, options: RnnRunOptions) => Promise<EncoderRun>;
+
+/** The TypeScript reference as an RnnEncoder; `why` says why it ran instead of a native one. */
+export function typescriptEncoderBecause(why?: string): RnnEncoder {
+  const engine: EncoderEngine = { kind: 'typescript', description: why ? `TypeScript (${why})` : 'TypeScript' };
+  return async (weights, x, options) => ({ ...runRnn(weights, x, options), engine });
+}
+
+/** The default encoder: the TypeScript reference. */
+export const typescriptEncoder: RnnEncoder = typescriptEncoderBecause();
+
 /** PyTorch's tensor name of one parameter: `${prefix}weight_ih_l0`, `${prefix}bias_hh_l1_reverse`, … */
 export function rnnTensorName(prefix: string, kind: RnnParamKind, layer: number, direction: number): string {
   return `${prefix}${kind}_l${layer}${direction === 1 ? '_reverse' : ''}`;
@@ -125,7 +153,7 @@ export function validateRnnSpec(spec: RnnSpec, what = 'spec'): void {
 }
 
 /** Checks every array of `weights` against its spec; a `shape` LensError names the parameter and the expected shape. */
-function validateWeights(weights: RnnWeights): void {
+export function validateWeights(weights: RnnWeights): void {
   const { spec } = weights;
   const dirs = spec.bidirectional ? 2 : 1;
   const gh = GATE_COUNT[spec.cell] * spec.hiddenSize;
