@@ -31,6 +31,12 @@ function forbidImports(name, dir, modules) {
 
 const coreIsPure = forbidImports('core-is-pure', 'src/core', ['vscode']);
 const noVscode = forbidImports('no-vscode', '.', ['vscode']);
+// The core defines the encoder seam; only the worker and the CLI inject the native one.
+const nativeOutsideCore = forbidImports('native-outside-core', 'src/core', ['onnxruntime-node', 'protobufjs']);
+// onnxruntime-node loads its native binding from a path next to its own files: it stays a
+// package resolved at run time (node_modules in development, dist/node_modules in a platform
+// .vsix — scripts/package.mjs), never bundled.
+const nativeExternal = ['onnxruntime-node'];
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', minify: production, plugins: [coreIsPure] };
 
 function listTests(dir) {
@@ -44,16 +50,16 @@ const builds = [
   // Extension host: the only bundle where `vscode` exists.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   // Worker thread: the core and the handlers; no vscode.
-  { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', plugins: [coreIsPure, noVscode] },
+  { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: nativeExternal, plugins: [coreIsPure, noVscode, nativeOutsideCore] },
   // Panel: a browser bundle (a node or vscode import fails here), CSS beside it.
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', sourcemap: production ? false : 'inline', logLevel: 'warning', minify: production,
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist/webview', plugins: [noVscode],
   },
   // CLI (package.json "bin" → bin/embedding-lens.js → dist/cli.js).
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [coreIsPure, noVscode] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: nativeExternal, plugins: [coreIsPure, noVscode, nativeOutsideCore] },
   // The CLI's worker thread: the command's work, under the main thread's deadline and heap limit.
-  { ...node, entryPoints: ['src/cli/worker.ts'], outfile: 'dist/cliWorker.js', plugins: [coreIsPure, noVscode] },
+  { ...node, entryPoints: ['src/cli/worker.ts'], outfile: 'dist/cliWorker.js', external: nativeExternal, plugins: [coreIsPure, noVscode, nativeOutsideCore] },
   // Unit tests: one bundle per test file. Packages stay external (mocha runs them; reference
   // libraries such as the Rust `tokenizers` binding load their native code at run time).
   { ...node, entryPoints: listTests('test/unit'), outdir: 'dist/test/unit', outbase: 'test/unit', packages: 'external', plugins: [coreIsPure, noVscode] },

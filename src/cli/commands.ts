@@ -4,6 +4,7 @@ import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/lo
 import type { Model } from '../core/model/model';
 import { nodeFiles } from '../core/nodeFiles';
 import { inspectText, type InspectOptions } from '../core/pipeline';
+import { createNativeEncoder } from '../native/nativeEncoder';
 import type { RnnHints } from '../core/rnnTensors';
 import type { TensorSource } from '../core/tensors';
 import type { EncodeOptions, Token, Tokenizer } from '../core/tokenizers/types';
@@ -66,6 +67,12 @@ function withPhaseNotes(model: Model, beforeRows: (steps: number) => void): Mode
   return { ...model, tokenizer, embedding };
 }
 
+/** The native encoder (onnxruntime-node, 2 threads), made once per process; it falls back to the TypeScript reference with a stated reason. */
+let native: ReturnType<typeof createNativeEncoder> | undefined;
+function nativeEncoder(): ReturnType<typeof createNativeEncoder> {
+  return (native ??= createNativeEncoder({ threads: 2 }));
+}
+
 async function inspect(job: CliJob): Promise<string> {
   const o = job.options;
   const get = getter(o);
@@ -85,6 +92,7 @@ async function inspect(job: CliJob): Promise<string> {
     skipPadding: o.has('skip-padding') ? true : undefined,
     addSpecialTokens: o.has('no-special-tokens') ? false : undefined,
     keepGates: false,
+    encoder: nativeEncoder(),
     random: {
       cell: get('cell'),
       nonlinearity: get('nonlinearity'),

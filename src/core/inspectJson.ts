@@ -20,6 +20,7 @@ export function describeModel(model: Model, result: InspectResult): Record<strin
       bidirectional: spec.bidirectional,
       bias: spec.bias,
       ...(result.encoder.seed !== undefined ? { seed: result.encoder.seed } : {}),
+      engine: result.engine.description,
     },
     pad_token: model.pad ? { id: model.pad.id, text: model.pad.text, source: model.pad.source } : null,
     options: {

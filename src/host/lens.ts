@@ -253,7 +253,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     try {
       const result = await withDelayedProgress('Embedding Lens: encoding', token => this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token), cts.token);
       if (cts.token.isCancellationRequested || closed) return undefined;
-      this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms`);
+      this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms${result.engine ? `, encoder: ${result.engine.description}` : ''}`);
       panel.post({ type: 'didEncode', requestId, result, source, focus });
       return result;
     } catch (e) {

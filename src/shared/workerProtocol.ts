@@ -130,6 +130,8 @@ export interface EncodeReply {
   readonly rnnOther: RnnRunWire | null;
   /** Wall time in the worker, ms (for the log). */
   readonly elapsedMs: number;
+  /** Which encoder implementation ran, e.g. "native (onnxruntime, 2 threads)" or "TypeScript (relu nonlinearity: …)". */
+  readonly engine?: { readonly kind: 'native' | 'typescript'; readonly description: string } | undefined;
 }
 
 /** Tokens of a text (hover, status bar, boundaries). */

@@ -10,7 +10,7 @@ import { nearestByCosine, unitTable, type UnitTable } from '../core/neighbours';
 import { pca2 } from '../core/pca';
 import { inspectText, type InspectResult } from '../core/pipeline';
 import { createRng } from '../core/prng';
-import { randomRnnWeights, rnnWeightTensors, type RnnResult } from '../core/rnn';
+import { randomRnnWeights, rnnWeightTensors, type RnnEncoder, type RnnResult } from '../core/rnn';
 import { exportFiles } from './exportFiles';
 import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type {
@@ -50,6 +50,8 @@ const BUSY_FAULT_MS = 120_000;
 export interface HandlerOptions {
   /** Answer `debugFault` requests (only the extension in test mode sets it). */
   readonly testHooks?: boolean;
+  /** The encoder implementation (main.ts injects the native one); default: the TypeScript reference. */
+  readonly encoder?: RnnEncoder;
 }
 
 /**
@@ -206,6 +208,7 @@ export class WorkerHandlers {
       random: { ...o.random, names: { hiddenSize: 'embeddingLens.randomEncoder.hiddenSize', numLayers: 'embeddingLens.randomEncoder.layers', seed: 'embeddingLens.randomEncoder.seed' } },
       keepGates: req.keepGates,
       cancel,
+      encoder: this.options.encoder,
     };
     const result = await inspectText(model, text, options);
     // The other pad treatment, for the side-by-side step-through, when there are pads at all.
@@ -505,5 +508,6 @@ function encodeReply(model: Model, r: InspectResult, other: InspectResult | null
     options: { ...r.options },
     rnn: rnnWire(r.rnn, r.options.skipPadding, transfer),
     rnnOther: other ? rnnWire(other.rnn, other.options.skipPadding, transfer) : null,
+    engine: { ...r.engine },
   };
 }

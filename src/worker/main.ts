@@ -6,6 +6,7 @@ import { installActivityBuffer, noteActivity } from '../core/activity';
 import { isLensError, type CancellationFlag } from '../core/errors';
 import { nodeFiles } from '../core/nodeFiles';
 import type { FromWorker, ToWorker, WorkerRequest, WorkerStartData } from '../shared/workerProtocol';
+import { createNativeEncoder } from '../native/nativeEncoder';
 import { WorkerHandlers } from './handlers';
 
 const port = parentPort;
@@ -13,7 +14,11 @@ if (!port) throw new Error('worker/main.ts must run in a worker thread');
 
 const data = workerData as WorkerStartData;
 installActivityBuffer(data.activity);
-const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: data.assetsDir }, { testHooks: data.testHooks === true });
+// The native encoder (onnxruntime-node, both cores); it falls back to the TypeScript reference,
+// saying why, when the module cannot load (e.g. the generic .vsix ships no binary) or ONNX cannot
+// express the encoder exactly. Its engine is in every encode reply (the log and the panel's header).
+const encoder = createNativeEncoder({ threads: 2 });
+const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: data.assetsDir }, { testHooks: data.testHooks === true, encoder });
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);

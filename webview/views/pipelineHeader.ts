@@ -29,6 +29,7 @@ export class PipelineHeader {
         label('tokenizer', true, `${m.tokenizer.description} \u2014 ${m.tokenizer.source}`),
         label('embedding', m.embedding.real, `${m.embedding.tensor ?? ''} ${m.embedding.dtype ?? ''} (${m.embedding.rows}, ${m.embedding.dim}) \u2014 ${m.embedding.source}${m.embedding.note ? ` (${m.embedding.note})` : ''}`),
         label('encoder', e.real, `${e.cell === 'rnn' ? `RNN ${e.nonlinearity}` : e.cell.toUpperCase()}, H = ${e.hiddenSize}, ${e.numLayers} layer${e.numLayers > 1 ? 's' : ''}${e.bidirectional ? ', bidirectional' : ''} \u2014 ${e.real ? e.label.source : `random, seed ${e.seed} (${e.label.note ?? ''})`}`),
+        ...(r.reply.engine ? [h('span', { class: 'part engine', 'data-part': 'engine', title: 'the implementation that ran the encoder' }, `encoder: ${r.reply.engine.description}`)] : []),
       ),
     );
   }
