@@ -8,7 +8,7 @@ import { randomRnnWeights, runRnn, type CellType, type RnnResult, type RnnSpec, 
 import { loadRnnWeights, type RnnHints } from '../../src/core/rnnTensors';
 import { createNativeEncoder, gateGraph, nativeUnsupported, recurrenceGraph } from '../../src/native/nativeEncoder';
 import { decodeModel, encodeModel } from '../../src/native/onnxProto';
-import { assertClose, fixture, flat } from './helpers';
+import { assertClose, fixture, flat, repoRoot } from './helpers';
 
 interface Expected {
   options: { skip_padding: boolean };
@@ -241,5 +241,28 @@ describe('ONNX graph encoding (protobufjs reflection)', () => {
     for (const l of w.layers) for (const d of l) { d.bIh = null; d.bHh = null; }
     const g = gateGraph(w, 0, 0);
     assert.deepEqual(g.nodes.map(n => n.inputs.length), [2, 2]);
+  });
+});
+
+describe('native boundaries', () => {
+  const root = repoRoot();
+  const sources = (dir: string): string[] =>
+    existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir), { recursive: true }).map(String).filter(f => /\.tsx?$/.test(f)).map(f => path.join(dir, f)) : [];
+  const importsOf = (file: string): string[] =>
+    [...readFileSync(path.join(root, file), 'utf8').matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map(m => m[1] ?? m[2] ?? m[3]!);
+
+  it('src/core and webview/ never import onnxruntime, protobufjs or src/native', () => {
+    const offenders = [...sources('src/core'), ...sources('webview')].flatMap(f =>
+      importsOf(f)
+        .filter(i => ['onnxruntime-node', 'onnxruntime-common', 'protobufjs'].includes(i) || (i.startsWith('.') && path.resolve(root, path.dirname(f), i).startsWith(path.join(root, 'src', 'native'))))
+        .map(i => `${f}: ${i}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('src/native imports no vscode', () => {
+    const files = sources('src/native');
+    assert.ok(files.length >= 2, `src/native has ${files.length} sources`);
+    assert.deepEqual(files.filter(f => importsOf(f).includes('vscode')), []);
   });
 });
