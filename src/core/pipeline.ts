@@ -42,7 +42,7 @@ export interface InspectOptions {
   /** Add the post-processor's special tokens ([CLS] … [SEP]). Default true. */
   readonly addSpecialTokens?: boolean | undefined;
   readonly random?: RandomEncoderOptions | undefined;
-  /** Keep per-step gates for the step-through view. Default true. */
+  /** Keep per-step gates (and LSTM per-step c_t) for the step-through view. Default true. */
   readonly keepGates?: boolean | undefined;
   /** Refuse inputs with more ids than this (memory guard). Default 65,536. */
   readonly maxTokens?: number | undefined;
@@ -163,7 +163,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const encoder = resolveEncoder(model, dim, options.random);
   noteActivity(`running the encoder over ${T} steps`);
   const realRange = resolved.skipPadding ? { start: first, end: first + tokens.length } : undefined;
-  const { engine, ...rnn } = await (options.encoder ?? typescriptEncoder)(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, cancel });
+  const { engine, ...rnn } = await (options.encoder ?? typescriptEncoder)(encoder.weights, embeddings, { realRange, keepGates: options.keepGates ?? true, keepCellStates: options.keepGates ?? true, cancel });
   return {
     text,
     tokens,

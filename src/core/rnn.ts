@@ -64,6 +64,8 @@ export interface RnnRunOptions {
   realRange?: { start: number; end: number };
   /** Keep per-step activated gates (for the step-through view). Default true. */
   keepGates?: boolean;
+  /** Keep LSTM per-step c_t in the traces. Default true; false lets an engine leave `trace.c` null (c_n is always returned). runRnn keeps them anyway. */
+  keepCellStates?: boolean;
   cancel?: CancellationFlag;
 }
 
@@ -75,7 +77,7 @@ export interface RnnTrace {
   order: Int32Array;
   /** (T, H): h_t after step t; 0 rows for skipped steps. */
   h: Matrix;
-  /** LSTM cell state c_t (T, H); null for RNN/GRU. */
+  /** LSTM cell state c_t (T, H); null for RNN/GRU, and may be null when the run asked `keepCellStates: false`. */
   c: Matrix | null;
   /** (T, G·H) activated gates in PyTorch order (GRU r,z,n; LSTM i,f,g,o); null for an Elman RNN (its one "gate" is h_t) or when keepGates is false. */
   gates: Matrix | null;

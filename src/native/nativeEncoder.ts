@@ -100,8 +100,11 @@ export function recurrenceGraph(weights: RnnWeights): GraphSpec {
     if (spec.cell === 'gru') attributes.linear_before_reset = 1; // PyTorch's GRU: r ⊙ (W_hn h + b_hn)
     if (spec.cell === 'rnn') attributes.activations = dirs === 2 ? ['Tanh', 'Tanh'] : ['Tanh'];
     const y = `y${l}`;
-    nodes.push({ opType: OP_TYPE[spec.cell], inputs: [input, `W${l}`, `R${l}`, B ? `B${l}` : ''], outputs: [y], attributes });
+    // LSTM also gives its final cell state Y_c (dirs, 1, H): c_n without recomputing every c_t.
+    const lstm = spec.cell === 'lstm';
+    nodes.push({ opType: OP_TYPE[spec.cell], inputs: [input, `W${l}`, `R${l}`, B ? `B${l}` : ''], outputs: lstm ? [y, '', `c${l}`] : [y], attributes });
     outputs.push({ name: y, dims: ['T', dirs, 1, H] });
+    if (lstm) outputs.push({ name: `c${l}`, dims: [dirs, 1, H] });
     if (l + 1 < spec.numLayers) {
       // (T, dirs, 1, H) → (T, 1, dirs, H) → (T, 1, dirs·H): forward then reverse, as PyTorch concatenates.
       nodes.push({ opType: 'Transpose', inputs: [y], outputs: [`${y}t`], attributes: { perm: [0, 2, 1, 3] } });
@@ -242,6 +245,8 @@ async function runNative(
   const L = spec.numLayers;
   const dirs = spec.bidirectional ? 2 : 1;
   const keepGates = (opts.keepGates ?? true) && spec.cell !== 'rnn';
+  // LSTM c_t per step needs the gates; without gates and per-step c, c_n comes from ONNX's Y_c.
+  const keepC = spec.cell === 'lstm' && (keepGates || (opts.keepCellStates ?? true));
   throwIfCancelled(cancel);
   noteActivity(`running the native encoder (onnxruntime) over ${N} steps`);
   const session = await s.recurrence;
@@ -267,17 +272,18 @@ async function runNative(
         direction: d as 0 | 1,
         order,
         h: { rows: T, cols: H, data: h },
-        c: spec.cell === 'lstm' ? { rows: T, cols: H, data: new Float32Array(T * H) } : null,
+        c: keepC ? { rows: T, cols: H, data: new Float32Array(T * H) } : null,
         gates: keepGates ? { rows: T, cols: GH, data: new Float32Array(T * GH) } : null,
       };
-      if (keepGates || spec.cell === 'lstm') {
+      if (keepGates || keepC) {
         throwIfCancelled(cancel);
         noteActivity(`recomputing the gates of layer ${l}${d ? ' (reverse)' : ''} over ${N} steps`);
         await recomputeGates(ort, await gateSession(l, d), spec.cell, H, layerIn, rnnLayerInputSize(spec, l), h, start, end, d, trace);
       }
       const last = d === 0 ? end - 1 : start;
       hN.set(h.subarray(last * H, (last + 1) * H), (l * dirs + d) * H);
-      if (cN) cN.set(trace.c!.data.subarray(last * H, (last + 1) * H), (l * dirs + d) * H);
+      if (cN && trace.c) cN.set(trace.c.data.subarray(last * H, (last + 1) * H), (l * dirs + d) * H);
+      else if (cN) cN.set((out[`c${l}`]!.data as Float32Array).subarray(d * H, (d + 1) * H), (l * dirs + d) * H);
       traces.push(trace);
     }
     layerIn = y;

@@ -100,6 +100,14 @@ describe('native encoder (onnxruntime) = TypeScript = PyTorch on every fixture',
       assertClose(lean.output.data, native.output.data, `${name} keepGates false`, { atol: 0 });
       assert.ok(lean.traces.every(t => t.gates === null));
       if (c.weights.spec.cell === 'lstm') assertClose(lean.traces[0]!.c!.data, native.traces[0]!.c!.data, `${name} c without gates`, { atol: 0 });
+      // Neither gates nor per-step c (the CLI): the same output, c_n from ONNX's Y_c, still PyTorch's.
+      const leanest = await encoder(c.weights, c.x, { ...opts, keepGates: false, keepCellStates: false });
+      assertClose(leanest.output.data, native.output.data, `${name} keepCellStates false`, { atol: 0 });
+      if (c.expected.c_n && !relu) {
+        assert.ok(leanest.traces.every(t => t.c === null), `${name}: no per-step c`);
+        assertClose(leanest.cN!.data, flat(c.expected.c_n), `${name} c_n from Y_c vs PyTorch`);
+        assertClose(leanest.cN!.data, native.cN!.data, `${name} c_n from Y_c vs recomputed`);
+      }
     });
   }
 });
