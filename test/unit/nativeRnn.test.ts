@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { openSafetensors } from '../../src/core/formats/safetensors';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import type { Matrix } from '../../src/core/matrix';
@@ -8,6 +10,7 @@ import { randomRnnWeights, runRnn, type CellType, type RnnResult, type RnnSpec, 
 import { loadRnnWeights, type RnnHints } from '../../src/core/rnnTensors';
 import { createNativeEncoder, gateGraph, nativeUnsupported, recurrenceGraph } from '../../src/native/nativeEncoder';
 import { decodeModel, encodeModel } from '../../src/native/onnxProto';
+import { WorkerHandlers } from '../../src/worker/handlers';
 import { assertClose, fixture, flat, repoRoot } from './helpers';
 
 interface Expected {
@@ -272,5 +275,41 @@ describe('native boundaries', () => {
     const files = sources('src/native');
     assert.ok(files.length >= 2, `src/native has ${files.length} sources`);
     assert.deepEqual(files.filter(f => importsOf(f).includes('vscode')), []);
+  });
+});
+
+describe('which engine ran: worker replies and the CLI', function () {
+  this.timeout(60_000);
+  const ctx = { files: nodeFiles, assetsDir: path.join(repoRoot(), 'assets') };
+
+  it('the worker thread (dist/worker.js) runs the native encoder and says so in the reply', async () => {
+    const w = new Worker(path.join(repoRoot(), 'dist', 'worker.js'), { workerData: { assetsDir: ctx.assetsDir, activity: new SharedArrayBuffer(4096), testHooks: false } });
+    try {
+      const reply = await new Promise<{ engine?: { kind: string; description: string } }>((resolve, reject) => {
+        w.on('error', reject);
+        w.on('message', (m: { type: string; result?: unknown; error?: { message: string } }) => {
+          if (m.type === 'ready') w.postMessage({ type: 'request', id: 1, cancel: null, request: { type: 'encode', ref: { model: 'builtin:seed' }, text: 'the cat sat', options: {}, keepGates: true } });
+          if (m.type === 'result') resolve(m.result as never);
+          if (m.type === 'error') reject(new Error(m.error!.message));
+        });
+      });
+      assert.deepEqual(reply.engine, { kind: 'native', description: 'native (onnxruntime, 2 threads)' });
+    } finally {
+      await w.terminate();
+    }
+  });
+
+  it('handlers with an encoder that cannot load onnxruntime reply with the TypeScript engine and the reason', async () => {
+    const encoder = createNativeEncoder({ load: () => { throw new Error('no binary for this platform'); } });
+    const h = new WorkerHandlers(ctx, { encoder });
+    const { result } = await h.handle({ type: 'encode', ref: { model: 'builtin:seed' }, text: 'the cat sat', options: {}, keepGates: true });
+    assert.deepEqual(result.engine, { kind: 'typescript', description: 'TypeScript (onnxruntime-node could not load: no binary for this platform)' });
+  });
+
+  it('the CLI JSON names the engine in model.encoder.engine', () => {
+    const out = execFileSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), 'inspect', '--model', 'builtin:seed', '--cell', 'lstm', 'the cat sat'], { encoding: 'utf8' });
+    const json = JSON.parse(out) as { model: { encoder: { engine: string } }; c_n: number[][] };
+    assert.equal(json.model.encoder.engine, 'native (onnxruntime, 2 threads)');
+    assert.ok(json.c_n.length > 0);
   });
 });
