@@ -11,7 +11,7 @@
  * what pack_padded_sequence does, for left and right padding alike. What ONNX cannot express
  * exactly goes to the TypeScript reference with the reason stated (see `nativeUnsupported`).
  */
-import { throwIfCancelled } from '../core/errors';
+import { isLensError, throwIfCancelled } from '../core/errors';
 import { noteActivity } from '../core/activity';
 import type { Matrix } from '../core/matrix';
 import {
@@ -218,8 +218,18 @@ export function createNativeEncoder(options: NativeEncoderOptions = {}): RnnEnco
       if (engine.kind !== 'native') log(engine);
       return typescriptEncoderBecause(engine.kind === 'native' ? 'empty or invalid input' : engine.description.slice('TypeScript ('.length, -1))(weights, x, opts);
     }
+    let result: RnnResult;
+    try {
+      result = await runNative(ort!, weights, x, start, end, opts, sessionsFor(weights), (l, d) => gateSession(weights, sessionsFor(weights), l, d));
+    } catch (e) {
+      if (isLensError(e)) throw e; // cancelled
+      // onnxruntime refused the graph or failed to run it: the reference still can.
+      const why = `onnxruntime failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+      sessions.delete(weights);
+      log({ kind: 'typescript', description: `TypeScript (${why})` });
+      return typescriptEncoderBecause(why)(weights, x, opts);
+    }
     log(engine);
-    const result = await runNative(ort!, weights, x, start, end, opts, sessionsFor(weights), (l, d) => gateSession(weights, sessionsFor(weights), l, d));
     return { ...result, engine };
   };
   return Object.assign(encoder, { engineFor });

@@ -185,6 +185,18 @@ describe('native encoder: fallbacks', function () {
     assert.match(lines[0]!, /^encoder: TypeScript \(onnxruntime-node could not load/);
   });
 
+  it('onnxruntime refusing the graph → TypeScript, saying why', async () => {
+    // The real module, whose session factory fails as it does on a graph it cannot run.
+    const real = require('onnxruntime-node') as typeof import('onnxruntime-node');
+    const failing = { ...real, InferenceSession: { create: () => Promise.reject(new Error('[ONNXRuntimeError] : 10 : INVALID_GRAPH')) } } as unknown as typeof real;
+    const encoder = createNativeEncoder({ load: () => failing });
+    const w = randomRnnWeights(spec('lstm', 4, 3), 1);
+    const x = randomX(6, 4, 3);
+    const r = await encoder(w, x, {});
+    assert.equal(r.engine.description, 'TypeScript (onnxruntime failed: [ONNXRuntimeError] : 10 : INVALID_GRAPH)');
+    assertSameRun(r, runRnn(w, x, {}), 'after a failed session');
+  });
+
   it('an empty real range runs the reference (zero output)', async () => {
     const w = randomRnnWeights(spec('lstm', 4, 3), 1);
     const r = await createNativeEncoder()(w, randomX(5, 4, 2), { realRange: { start: 2, end: 2 } });
