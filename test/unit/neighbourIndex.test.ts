@@ -105,6 +105,25 @@ describe('neighbour index: ids identical to a float64 brute force', () => {
     }
   }
 
+  for (const [scanName, scan] of SCANS) {
+    it(`near-ties closer than float32 can tell (60 rows a few ulps apart), ${scanName} scan`, async () => {
+      const rng = createRng(4);
+      const base = Array.from({ length: 300 }, () => Math.fround(rng.normal()));
+      const values = [base];
+      for (let r = 1; r < 60; r++) {
+        const f = new Float32Array(base);
+        const u = new Uint32Array(f.buffer);
+        for (let j = 0; j < 4; j++) u[Math.floor(rng.next() * 300)]! += Math.floor(rng.uniform(-3, 4));
+        values.push(Array.from(f));
+      }
+      const index = await NeighbourIndex.build(await fileTable(tmp(), 'F32', values), { scan });
+      for (let t = 0; t < 5; t++) {
+        const q = base.map(v => Math.fround(v + 0.01 * rng.normal()));
+        assert.deepEqual((await index.nearest(new Float32Array(q), 5)).map(n => n.id), bruteForce(values, q, 5, new Set()).map(n => n.id), `query ${t}`);
+      }
+    });
+  }
+
   it('ties go to the lower id; zero rows are never returned; k past the rows gives every nonzero row', async () => {
     const values = [[1, 0], [0, 0], [2, 0], [1, 0], [0, 1], [0, 0], [-1, 0]];
     const index = await NeighbourIndex.build(await fileTable(tmp(), 'F32', values), { blockRows: 2 });
