@@ -125,7 +125,7 @@ interface Row {
   readonly note?: string;
 }
 
-async function warmRun(file: string, t: Table, scan: NeighbourScan | undefined, repeats: number): Promise<{ buildMs: number; warmMs: number; rssMb: number; name: string; answers: Map<number, number[]> }> {
+async function warmRun(file: string, scan: NeighbourScan | undefined, repeats: number): Promise<{ buildMs: number; warmMs: number; rssMb: number; name: string; answers: Map<number, number[]> }> {
   const rss0 = process.memoryUsage.rss();
   const t0 = performance.now();
   const source = (await openSafetensors(nodeFiles, file)).get('embedding.weight')!;
@@ -168,12 +168,12 @@ async function main(): Promise<void> {
       // Warm, in-process.
       process.stderr.write(`in-process index…\n`);
       if (typeof native === 'function') {
-        const w = await warmRun(file, t, native, REPEATS);
+        const w = await warmRun(file, native, REPEATS);
         rows.push({ table: t.label, what: `NeighbourIndex, ${w.name}`, first: w.buildMs, warm: w.warmMs, rssMb: w.rssMb, note: `first = build; warm goal ≤ ${t.warmGoalMs} ms; RSS = growth of this process` });
       } else {
         rows.push({ table: t.label, what: 'NeighbourIndex, onnxruntime', note: `not loaded: ${native.error}` });
       }
-      const ts = await warmRun(file, t, typescriptScan, t.rows * t.cols > 1e8 ? 1 : 3);
+      const ts = await warmRun(file, typescriptScan, t.rows * t.cols > 1e8 ? 1 : 3);
       rows.push({ table: t.label, what: `NeighbourIndex, ${ts.name} scan`, first: ts.buildMs, warm: ts.warmMs, rssMb: ts.rssMb, note: 'the fallback' });
       // numpy brute force.
       process.stderr.write(`numpy…\n`);
