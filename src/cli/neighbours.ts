@@ -3,9 +3,8 @@
 import { noteActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
 import { loadModel } from '../core/model/loadModel';
-import { NeighbourIndex, type NeighbourScan } from '../core/neighbourIndex';
+import { NeighbourIndex } from '../core/neighbourIndex';
 import { nodeFiles } from '../core/nodeFiles';
-import { onnxScan } from '../native/scan';
 import { rangeText, UsageError, type OptionSpec } from './args';
 import type { CliJob } from './job';
 import { columns, visible } from './table';
@@ -58,12 +57,6 @@ export function neighboursQuery(positional: readonly string[], options: Readonly
   return word;
 }
 
-/** The scan the CLI uses: onnxruntime's when it loads, else TypeScript's. */
-function scan(): NeighbourScan | undefined {
-  const native = onnxScan();
-  return typeof native === 'function' ? native : undefined;
-}
-
 /** The work, on the CLI's worker thread; resolves to stdout. */
 export async function runNeighbours(job: CliJob): Promise<string> {
   const o = job.options;
@@ -89,11 +82,11 @@ export async function runNeighbours(job: CliJob): Promise<string> {
     }
     id = tokens[0]!.id;
   }
-  noteActivity(`building the neighbour index of ${embedding.info.shape.join(' × ')} ${embedding.info.dtype} ${JSON.stringify(embedding.info.name)} from ${embedding.info.file}`);
-  const index = await NeighbourIndex.build(embedding, { scan: scan() });
-  noteActivity(`finding the ${k} nearest of ${rows} rows to id ${id} (${index.scanName})`);
-  const found = await index.nearestToId(id, k);
-  index.dispose();
+  // One query: a single streaming pass (exact in float64, one block of memory) beats building
+  // the index the panel keeps for its many hovers.
+  noteActivity(`reading row ${id} of ${JSON.stringify(embedding.info.name)} from ${embedding.info.file}`);
+  const query = await embedding.readRows([id]);
+  const found = await NeighbourIndex.streamNearest(embedding, query, k, new Set([id]));
   const text = (i: number): string => tokenizer.idToToken(i) ?? `[${i}]`;
   noteActivity('formatting the output');
   if (o.get('format') === 'table') {

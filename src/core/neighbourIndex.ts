@@ -32,12 +32,14 @@ export type NeighbourScan = (unit: Float32Array, rows: number, cols: number) => 
 export interface NeighbourIndexOptions {
   readonly scan?: NeighbourScan | undefined;
   readonly cancel?: CancellationFlag | undefined;
-  /** Rows read and normalised per block (default: about 8 MB of float32 per block). */
+  /** Rows read and normalised per block (default: about 1 MB of float32 per block). */
   readonly blockRows?: number | undefined;
 }
 
-/** Bytes of float32 per build block by default. */
-const BLOCK_BYTES = 8 << 20;
+/** Bytes of float32 per build block by default (a block is normalised while it is still in cache). */
+const BLOCK_BYTES = 1 << 20;
+/** Bytes of float32 per block of a streaming scan: small enough to stay in the core's cache. */
+const STREAM_BLOCK_BYTES = 1 << 20;
 /** Rows read per exact re-rank batch (bounds its memory when many rows tie). */
 const RERANK_BATCH = 4096;
 /** float32's unit roundoff. */
@@ -206,6 +208,64 @@ export class NeighbourIndex {
       for (let j = 0; j < ids.length; j++) {
         const id = ids[j]!;
         const n: Neighbour = { id, cosine: dot64(values, j * cols, query, cols) / (norms[id]! * qn) };
+        if (best.length === k && !better(n, best[k - 1]!)) continue;
+        let at = best.length < k ? best.length : k - 1;
+        if (best.length < k) best.push(n);
+        while (at > 0 && better(n, best[at - 1]!)) {
+          best[at] = best[at - 1]!;
+          at--;
+        }
+        best[at] = n;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The `k` nearest rows to `query` in one streaming pass over `source`, without an index: each
+   * block of rows is decoded into one small buffer and scored in float64 (dot product and norm
+   * together), so the answer is exact with no re-rank, and memory is one block. For a single
+   * query (the CLI) this beats building the index; for many (hovers), build the index.
+   */
+  static async streamNearest(source: TensorSource, query: Float32Array, k: number, exclude: ReadonlySet<number> = new Set(), options: { cancel?: CancellationFlag | undefined; blockRows?: number | undefined } = {}): Promise<Neighbour[]> {
+    const { info } = source;
+    if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected (rows, cols) for neighbours`);
+    const [rows, cols] = info.shape as [number, number];
+    if (query.length !== cols) throw new LensError('shape', `neighbours: the query has ${query.length} values, the table's rows have ${cols}`);
+    let qs = 0;
+    for (let c = 0; c < cols; c++) qs += query[c]! * query[c]!;
+    const qn = Math.sqrt(qs);
+    if (!(qn > 0) || !Number.isFinite(qn) || k <= 0) return [];
+    const blockRows = Math.max(1, Math.floor(options.blockRows ?? STREAM_BLOCK_BYTES / (4 * Math.max(1, cols))));
+    const block = new Float32Array(Math.min(blockRows, rows) * cols);
+    const best: Neighbour[] = [];
+    const c4 = cols - (cols % 4);
+    for (let first = 0; first < rows; first += blockRows) {
+      throwIfCancelled(options.cancel);
+      const count = Math.min(blockRows, rows - first);
+      if ((first / blockRows) % 64 === 0) noteActivity(`scanning rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
+      await readRowBlock(source, first, count, block, 0);
+      // [count x cols] · [cols], and each row's norm, in one pass
+      for (let i = 0; i < count; i++) {
+        const id = first + i;
+        const o = i * cols;
+        let d0 = 0, d1 = 0, n0 = 0, n1 = 0;
+        let c = 0;
+        for (; c < c4; c += 4) {
+          const a = block[o + c]!, b = block[o + c + 1]!, e = block[o + c + 2]!, f = block[o + c + 3]!;
+          d0 += a * query[c]! + e * query[c + 2]!;
+          d1 += b * query[c + 1]! + f * query[c + 3]!;
+          n0 += a * a + e * e;
+          n1 += b * b + f * f;
+        }
+        for (; c < cols; c++) {
+          const a = block[o + c]!;
+          d0 += a * query[c]!;
+          n0 += a * a;
+        }
+        const norm = Math.sqrt(n0 + n1);
+        if (!(norm > 0) || !Number.isFinite(norm) || exclude.has(id)) continue;
+        const n: Neighbour = { id, cosine: (d0 + d1) / (norm * qn) };
         if (best.length === k && !better(n, best[k - 1]!)) continue;
         let at = best.length < k ? best.length : k - 1;
         if (best.length < k) best.push(n);

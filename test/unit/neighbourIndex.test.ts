@@ -102,6 +102,16 @@ describe('neighbour index: ids identical to a float64 brute force', () => {
           index.dispose();
         });
       }
+      it(`${dtype}, ${coarse ? 'coarse values (exact ties)' : 'float32 normals (near-ties)'}, one streaming pass (no index), blocks of 7 rows`, async () => {
+        const values = table(301, coarse ? 24 : 67, dtype.length * 10 + (coarse ? 1 : 2), coarse);
+        const source = await fileTable(tmp(), dtype, values);
+        for (const id of [10, 3, 17, 30, 21, 0, 150, 299]) {
+          const got = await NeighbourIndex.streamNearest(source, new Float32Array(values[id]!), 9, new Set([id]), { blockRows: 7 });
+          const want = bruteForce(values, values[id]!, 9, new Set([id]));
+          assert.deepEqual(got.map(n => n.id), want.map(n => n.id), `id ${id}`);
+          got.forEach((n, i) => assert.ok(Math.abs(n.cosine - want[i]!.cosine) < 1e-12));
+        }
+      });
     }
   }
 
