@@ -123,21 +123,30 @@ export class NeighbourIndex {
     const unit = new Float32Array(rows * cols);
     const norms = new Float64Array(rows);
     const blockRows = Math.max(1, Math.floor(options.blockRows ?? BLOCK_BYTES / (4 * Math.max(1, cols))));
+    const c4 = cols - (cols % 4);
     for (let first = 0; first < rows; first += blockRows) {
       throwIfCancelled(options.cancel);
       const count = Math.min(blockRows, rows - first);
-      noteActivity(`normalising rows ${first}…${first + count - 1} of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
+      if ((first / blockRows) % 64 === 0) noteActivity(`normalising rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
       await readRowBlock(source, first, count, unit, first * cols);
       // [count x cols], in place
       for (let r = first; r < first + count; r++) {
         const o = r * cols;
-        let s = 0;
-        for (let c = 0; c < cols; c++) s += unit[o + c]! * unit[o + c]!;
-        const n = Math.sqrt(s);
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let c = 0;
+        for (; c < c4; c += 4) {
+          const a = unit[o + c]!, b = unit[o + c + 1]!, d = unit[o + c + 2]!, e = unit[o + c + 3]!;
+          s0 += a * a;
+          s1 += b * b;
+          s2 += d * d;
+          s3 += e * e;
+        }
+        for (; c < cols; c++) s0 += unit[o + c]! * unit[o + c]!;
+        const n = Math.sqrt(s0 + s1 + s2 + s3);
         if (n > 0 && Number.isFinite(n)) {
           norms[r] = n;
           const inv = 1 / n;
-          for (let c = 0; c < cols; c++) unit[o + c] = unit[o + c]! * inv;
+          for (let j = o; j < o + cols; j++) unit[j] = unit[j]! * inv;
         } else {
           unit.fill(0, o, o + cols);
         }
