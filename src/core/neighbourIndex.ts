@@ -32,14 +32,14 @@ export type NeighbourScan = (unit: Float32Array, rows: number, cols: number) => 
 export interface NeighbourIndexOptions {
   readonly scan?: NeighbourScan | undefined;
   readonly cancel?: CancellationFlag | undefined;
-  /** Rows read and normalised per block (default: about 1 MB of float32 per block). */
+  /** Rows read and normalised per block (default: about 8 MB of float32 per block). */
   readonly blockRows?: number | undefined;
 }
 
-/** Bytes of float32 per build block by default (a block is normalised while it is still in cache). */
-const BLOCK_BYTES = 1 << 20;
-/** Bytes of float32 per block of a streaming scan: small enough to stay in the core's cache. */
-const STREAM_BLOCK_BYTES = 1 << 20;
+/** Bytes of float32 per build block by default: few enough file reads, and a block is normalised while still in the last-level cache. */
+const BLOCK_BYTES = 8 << 20;
+/** Bytes of float32 per block of a streaming scan (two such buffers: one read while the other is scored). */
+const STREAM_BLOCK_BYTES = 4 << 20;
 /** Rows read per exact re-rank batch (bounds its memory when many rows tie). */
 const RERANK_BATCH = 4096;
 /** float32's unit roundoff. */
@@ -88,6 +88,12 @@ function dot64(a: Float32Array, ao: number, b: ArrayLike<number>, cols: number):
   return s;
 }
 
+/** `p` with a no-op rejection handler attached: a prefetch abandoned by an error or a cancel must not be an unhandled rejection (whoever awaits it still sees the error). */
+function quiet(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /** Better of two neighbours: the higher cosine, then the lower id. */
 function better(a: Neighbour, b: Neighbour): boolean {
   return a.cosine > b.cosine || (a.cosine === b.cosine && a.id < b.id);
@@ -124,11 +130,15 @@ export class NeighbourIndex {
     const norms = new Float64Array(rows);
     const blockRows = Math.max(1, Math.floor(options.blockRows ?? BLOCK_BYTES / (4 * Math.max(1, cols))));
     const c4 = cols - (cols % 4);
+    // The next block's read runs (in node's I/O threads) while this one is normalised.
+    const read = (first: number): Promise<void> => quiet(first < rows ? readRowBlock(source, first, Math.min(blockRows, rows - first), unit, first * cols) : Promise.resolve());
+    let pending = read(0);
     for (let first = 0; first < rows; first += blockRows) {
+      await pending;
       throwIfCancelled(options.cancel);
+      pending = read(first + blockRows);
       const count = Math.min(blockRows, rows - first);
       if ((first / blockRows) % 64 === 0) noteActivity(`normalising rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
-      await readRowBlock(source, first, count, unit, first * cols);
       // [count x cols], in place
       for (let r = first; r < first + count; r++) {
         const o = r * cols;
@@ -246,14 +256,19 @@ export class NeighbourIndex {
     const qn = Math.sqrt(qs);
     if (!(qn > 0) || !Number.isFinite(qn) || k <= 0) return [];
     const blockRows = Math.max(1, Math.floor(options.blockRows ?? STREAM_BLOCK_BYTES / (4 * Math.max(1, cols))));
-    const block = new Float32Array(Math.min(blockRows, rows) * cols);
+    // Two block buffers: the next block is read while this one is scored.
+    const buffers = [new Float32Array(Math.min(blockRows, rows) * cols), new Float32Array(Math.min(blockRows, rows) * cols)] as const;
+    const read = (first: number): Promise<void> => quiet(first < rows ? readRowBlock(source, first, Math.min(blockRows, rows - first), buffers[(first / blockRows) & 1]!, 0) : Promise.resolve());
     const best: Neighbour[] = [];
     const c4 = cols - (cols % 4);
+    let pending = read(0);
     for (let first = 0; first < rows; first += blockRows) {
+      await pending;
       throwIfCancelled(options.cancel);
+      pending = read(first + blockRows);
+      const block = buffers[(first / blockRows) & 1]!;
       const count = Math.min(blockRows, rows - first);
       if ((first / blockRows) % 64 === 0) noteActivity(`scanning rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
-      await readRowBlock(source, first, count, block, 0);
       // [count x cols] · [cols], and each row's norm, in one pass
       for (let i = 0; i < count; i++) {
         const id = first + i;
