@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       process.stderr.write(`in-process index…\n`);
       if (typeof native === 'function') {
         const w = warmRun(file, 'onnx', REPEATS);
-        rows.push({ table: t.label, what: `NeighbourIndex, ${w.name}`, first: w.buildMs, warm: w.warmMs, rssMb: w.rssMb, note: `first = build (as the worker's first hover); warm goal ≤ ${t.warmGoalMs} ms; peak RSS of a process holding the index` });
+        rows.push({ table: t.label, what: `NeighbourIndex, ${w.name}`, first: w.buildMs, warm: w.warmMs, rssMb: w.rssMb, note: `first = build (as the worker's first hover); warm goal ≤ ${t.warmGoalMs} ms; the scan reads the float32 table at ${((t.rows * t.cols * 4) / w.warmMs / 1e6).toFixed(1)} GB/s (a copy per run would halve it); peak RSS of a process holding the index` });
       } else {
         rows.push({ table: t.label, what: 'NeighbourIndex, onnxruntime', note: `not loaded: ${native.error}` });
       }
