@@ -6,7 +6,7 @@ import type { ByteRange, FileAccess, FileStat } from '../core/fileAccess';
 import type { Matrix } from '../core/matrix';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
 import type { Model, PartLabel } from '../core/model/model';
-import { NeighbourIndex, type NeighbourScan } from '../core/neighbourIndex';
+import { NeighbourIndex, typescriptScan, type NeighbourScan } from '../core/neighbourIndex';
 import { onnxScan } from '../native/scan';
 import { pca2 } from '../core/pca';
 import { inspectText, type InspectResult } from '../core/pipeline';
@@ -53,11 +53,14 @@ function disposeIndex(c: CachedModel): void {
   void index?.then(i => i.dispose(), () => undefined);
 }
 
-/** The scan neighbour indexes use: onnxruntime's when it loads here, else TypeScript's. */
-function defaultScan(): { scan?: NeighbourScan; note: string } {
+/**
+ * The scan neighbour indexes use: onnxruntime's when it loads here, else TypeScript's, named
+ * with the reason (it shows in the activity notes a timeout message quotes).
+ */
+function defaultScan(): NeighbourScan {
   const native = onnxScan();
-  if (typeof native === 'function') return { scan: native, note: 'onnxruntime' };
-  return { note: `TypeScript (onnxruntime-node did not load: ${native.error})` };
+  if (typeof native === 'function') return native;
+  return async (unit, rows, cols) => ({ ...(await typescriptScan(unit, rows, cols)), name: `TypeScript (onnxruntime-node did not load: ${native.error})` });
 }
 
 /** Longest a `busy` debug fault spins when nobody cancels it (ms). */
@@ -247,7 +250,7 @@ export class WorkerHandlers {
    */
   private async neighbourIndex(c: CachedModel, cancel?: CancellationFlag): Promise<NeighbourIndex> {
     if (!c.index) {
-      const scan = this.options.neighbourScan ?? (this.scan ??= defaultScan()).scan;
+      const scan = this.options.neighbourScan ?? (this.scan ??= defaultScan());
       const building = NeighbourIndex.build(c.model.embedding, { scan });
       c.index = building;
       building.catch(() => {
@@ -260,7 +263,7 @@ export class WorkerHandlers {
   }
 
   /** The default scan, found once per worker. */
-  private scan?: { scan?: NeighbourScan; note: string };
+  private scan?: NeighbourScan;
 
   private async vectors(ref: ModelRef, ids: readonly number[], k: number, cancel?: CancellationFlag): Promise<Handled<VectorsReply>> {
     const c = await this.model(ref);
