@@ -1,9 +1,9 @@
 /** What the CLI's main thread hands its worker thread, and what comes back (structured clone). */
 export interface CliJob {
-  readonly command: 'inspect' | 'tokenize';
+  readonly command: 'inspect' | 'tokenize' | 'neighbours';
   /** Parsed options, already checked (ranges, combinations). */
   readonly options: Map<string, string | number | boolean>;
-  /** The text, already read and within LIMITS.textChars. */
+  /** The text, already read and within LIMITS.textChars (neighbours: the WORD, '' with --id). */
   readonly text: string;
   /** The folder with models/glove-100d and tokenizers/. */
   readonly assetsDir: string;

@@ -9,6 +9,7 @@ import { LIMITS } from '../core/limits';
 import { parseArgs, parseNumber, UsageError, type OptionSpec } from './args';
 import { checkTextLength, readStdin, readTextFile } from './input';
 import type { CliJob, CliReply } from './job';
+import { NEIGHBOURS_OPTIONS, NEIGHBOURS_USAGE, neighboursQuery } from './neighbours';
 import { INSPECT_OPTIONS, INSPECT_USAGE, TIMEOUT_SPEC, TOKENIZE_OPTIONS, TOKENIZE_USAGE, USAGE } from './options';
 
 /** The worker's old-generation heap, MB: past it the work ends as "ran out of memory", not an abort. */
@@ -211,6 +212,15 @@ async function command(name: 'inspect' | 'tokenize', argv: readonly string[], sp
   await new Promise<void>((resolve, reject) => process.stdout.write(stdout, e => (e ? reject(e) : resolve())));
 }
 
+/** `neighbours`: no text to read; WORD or --id is checked here, the work runs on the worker. */
+async function neighbours(argv: readonly string[]): Promise<void> {
+  const started = Date.now();
+  const { positional, options } = parseArgs(argv, NEIGHBOURS_OPTIONS);
+  const word = neighboursQuery(positional, options);
+  const stdout = await runInWorker({ command: 'neighbours', options, text: word, assetsDir: assetsDir() }, deadlineOf(options), heapMb(), started);
+  await new Promise<void>((resolve, reject) => process.stdout.write(stdout, e => (e ? reject(e) : resolve())));
+}
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -226,13 +236,20 @@ export async function main(argv: string[]): Promise<number> {
         }
         await command(name, rest, name === 'inspect' ? INSPECT_OPTIONS : TOKENIZE_OPTIONS);
         return 0;
+      case 'neighbours':
+        if (wantsHelp(rest)) {
+          process.stdout.write(NEIGHBOURS_USAGE + '\n');
+          return 0;
+        }
+        await neighbours(rest);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
       case '-h': {
         const topic = name === 'help' ? rest[0] : undefined;
-        if (topic !== undefined && topic !== 'inspect' && topic !== 'tokenize') throw new UsageError(`help: unknown command "${topic}", expected inspect or tokenize`);
-        process.stdout.write((topic === 'inspect' ? INSPECT_USAGE : topic === 'tokenize' ? TOKENIZE_USAGE : USAGE) + '\n');
+        if (topic !== undefined && topic !== 'inspect' && topic !== 'tokenize' && topic !== 'neighbours') throw new UsageError(`help: unknown command "${topic}", expected inspect, tokenize or neighbours`);
+        process.stdout.write((topic === 'inspect' ? INSPECT_USAGE : topic === 'tokenize' ? TOKENIZE_USAGE : topic === 'neighbours' ? NEIGHBOURS_USAGE : USAGE) + '\n');
         return name === undefined ? 1 : 0;
       }
       case '--version':
@@ -240,7 +257,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`embedding-lens ${version()}\n`);
         return 0;
       default:
-        throw new UsageError(`unknown command "${name}", expected inspect or tokenize (see embedding-lens --help)`);
+        throw new UsageError(`unknown command "${name}", expected inspect, tokenize or neighbours (see embedding-lens --help)`);
     }
   } catch (e) {
     const debug = process.env[ENV_DEBUG] === '1';

@@ -1,6 +1,7 @@
 import { LIMITS } from '../core/limits';
 import { DEFAULT_MAX_TOKENS } from '../core/pipeline';
 import { rangeText, type OptionSpec } from './args';
+import { NEIGHBOURS_NOTES, NEIGHBOURS_SYNOPSIS } from './neighbours';
 
 /**
  * Largest --max-length: the pipeline pads to it, so it sizes the (T × E) matrix and the output.
@@ -100,7 +101,7 @@ export const TOKENIZE_USAGE = `${TOKENIZE_SYNOPSIS.replace(/^ {7}/, 'usage: ')}
 ${TOKENIZE_NOTES}
 ${COMMON_NOTES}`;
 
-/** `embedding-lens --help`: both commands. */
+/** `embedding-lens --help`: every command. */
 export const USAGE = `${INSPECT_SYNOPSIS}
 
 ${INSPECT_NOTES}
@@ -109,7 +110,11 @@ ${TOKENIZE_SYNOPSIS}
 
 ${TOKENIZE_NOTES}
 
-       embedding-lens help [inspect|tokenize]      (or COMMAND --help)
+${NEIGHBOURS_SYNOPSIS}
+
+${NEIGHBOURS_NOTES}
+
+       embedding-lens help [inspect|tokenize|neighbours]      (or COMMAND --help)
        embedding-lens --version
 
 ${COMMON_NOTES}`;

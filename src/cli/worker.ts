@@ -6,6 +6,7 @@ import { installActivityBuffer, noteActivity, readActivity } from '../core/activ
 import { isLensError } from '../core/errors';
 import { UsageError } from './args';
 import { runJob } from './commands';
+import { runNeighbours } from './neighbours';
 import type { CliFailureKind, CliJob, CliReply } from './job';
 
 /** How an error is shown: RangeErrors of allocation or recursion are resources, not bugs. */
@@ -53,7 +54,7 @@ async function run(job: CliJob): Promise<CliReply> {
   installActivityBuffer(job.activity);
   try {
     injectFault(process.env.EMBEDDING_LENS_FAULT);
-    const out = new TextEncoder().encode(await runJob(job));
+    const out = new TextEncoder().encode(await (job.command === 'neighbours' ? runNeighbours(job) : runJob(job)));
     return { type: 'done', stdout: out };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

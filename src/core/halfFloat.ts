@@ -3,11 +3,11 @@
  * binary16/bfloat16 with round-to-nearest-even (for writing files and tests).
  */
 
-let f16Table: Float32Array | undefined;
+let f16Cache: Float32Array | undefined;
 
 /** All 65,536 binary16 values as float32, built once. */
-function table(): Float32Array {
-  if (f16Table) return f16Table;
+export function f16Table(): Float32Array {
+  if (f16Cache) return f16Cache;
   const t = new Float32Array(65536);
   for (let h = 0; h < 65536; h++) {
     const sign = h & 0x8000 ? -1 : 1;
@@ -19,12 +19,12 @@ function table(): Float32Array {
     else v = (1 + frac / 1024) * 2 ** (exp - 15);
     t[h] = sign * v;
   }
-  return (f16Table = t);
+  return (f16Cache = t);
 }
 
 /** Widens `count` little-endian binary16 values starting at `bytes[offset]` into `out[outOffset…]`. */
 export function f16ToF32(bytes: Uint8Array, offset: number, count: number, out: Float32Array, outOffset = 0): void {
-  const t = table();
+  const t = f16Table();
   for (let i = 0; i < count; i++) {
     const p = offset + 2 * i;
     out[outOffset + i] = t[bytes[p]! | (bytes[p + 1]! << 8)]!;

@@ -1,5 +1,5 @@
 import { LensError } from './errors';
-import { bf16ToF32, f16ToF32 } from './halfFloat';
+import { bf16ToF32, f16Table, f16ToF32 } from './halfFloat';
 
 /** Float dtypes we read exactly (F16/BF16 widen to float32 without loss; F64 rounds to float32). */
 export type FloatDType = 'F32' | 'F16' | 'BF16' | 'F64';
@@ -32,6 +32,20 @@ export interface TensorSource {
   readAll(): Promise<Float32Array>;
   /** Rows `ids` of a 2-D tensor as an `(ids.length, cols)` row-major Float32Array. */
   readRows(ids: ArrayLike<number>): Promise<Float32Array>;
+  /**
+   * Rows `first … first+count-1` of a 2-D tensor decoded straight into `out[outOffset…]`
+   * (`count × cols` values), with no intermediate float array: for streaming a whole table in
+   * blocks. Optional; `readRowBlock` falls back to `readRows`.
+   */
+  readBlock?(first: number, count: number, out: Float32Array, outOffset: number): Promise<void>;
+}
+
+/** Rows `first…first+count-1` of `source` into `out[outOffset…]`, through its block reader when it has one. */
+export async function readRowBlock(source: TensorSource, first: number, count: number, out: Float32Array, outOffset: number): Promise<void> {
+  if (source.readBlock) return source.readBlock(first, count, out, outOffset);
+  const ids = new Int32Array(count);
+  for (let i = 0; i < count; i++) ids[i] = first + i;
+  out.set(await source.readRows(ids), outOffset);
 }
 
 /** A set of named tensors (a safetensors file, a sharded checkpoint, a single .npy). */
@@ -54,6 +68,16 @@ export function shapeString(shape: readonly number[]): string {
   return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A typed view of `src` (`count` elements), copying the bytes first when they are not aligned for it. */
+function aligned<T extends Uint16Array | Float64Array>(src: Uint8Array, size: number, count: number, Kind: { new (b: ArrayBuffer, o: number, n: number): T }): T {
+  if (src.byteOffset % size === 0) return new Kind(src.buffer as ArrayBuffer, src.byteOffset, count);
+  const copy = new Uint8Array(count * size);
+  copy.set(src);
+  return new Kind(copy.buffer, 0, count);
+}
+
 /**
  * Decodes `count` little-endian values of `dtype` from `bytes[offset…]` into `out[outOffset…]`.
  * Works on any byte alignment.
@@ -66,6 +90,34 @@ export function decodeFloats(
   out: Float32Array,
   outOffset = 0,
 ): void {
+  if (LITTLE_ENDIAN && count > 0) {
+    // Fast paths: typed-array views and bulk copies instead of a DataView call per value.
+    const size = DTYPE_BYTES[dtype];
+    const src = bytes.subarray(offset, offset + count * size);
+    switch (dtype) {
+      case 'F32':
+        new Uint8Array(out.buffer, out.byteOffset + outOffset * 4, count * 4).set(src);
+        return;
+      case 'BF16': {
+        // A bfloat16 is the top half of a float32: a 16-bit shift into a Uint32Array view.
+        const h = aligned(src, 2, count, Uint16Array);
+        const o = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, count);
+        for (let i = 0; i < count; i++) o[i] = h[i]! << 16;
+        return;
+      }
+      case 'F16': {
+        const h = aligned(src, 2, count, Uint16Array);
+        const t = f16Table();
+        for (let i = 0; i < count; i++) out[outOffset + i] = t[h[i]!]!;
+        return;
+      }
+      case 'F64': {
+        const d = aligned(src, 8, count, Float64Array);
+        for (let i = 0; i < count; i++) out[outOffset + i] = d[i]!;
+        return;
+      }
+    }
+  }
   switch (dtype) {
     case 'F16':
       f16ToF32(bytes, offset, count, out, outOffset);
@@ -129,6 +181,15 @@ export async function readRowsFromFile(
   return out;
 }
 
+/** Refuses a block of rows outside a 2-D tensor, naming it. */
+export function checkBlock(info: TensorInfo, first: number, count: number): void {
+  if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected 2 dimensions (rows, cols) to read rows`);
+  const rows = info.shape[0]!;
+  if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > rows) {
+    throw new LensError('vocabMismatch', `${info.file}: rows ${first}…${first + count - 1} are outside tensor ${JSON.stringify(info.name)} with ${rows} rows`);
+  }
+}
+
 /** A tensor already in memory (built-in tables, appended rows). */
 export function memoryTensor(info: TensorInfo, data: Float32Array): TensorSource {
   const n = numel(info.shape);
@@ -136,6 +197,11 @@ export function memoryTensor(info: TensorInfo, data: Float32Array): TensorSource
   return {
     info,
     readAll: async () => data,
+    readBlock: async (first, count, out, outOffset) => {
+      const cols = info.shape[1]!;
+      checkBlock(info, first, count);
+      out.set(data.subarray(first * cols, (first + count) * cols), outOffset);
+    },
     readRows: async ids => {
       if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected 2 dimensions to read rows`);
       const [rows, cols] = info.shape as [number, number];
@@ -165,6 +231,13 @@ export function withExtraRows(base: TensorSource, extra: Float32Array, name = ba
       all.set(await base.readAll());
       all.set(extra, rows * cols);
       return all;
+    },
+    readBlock: async (first, count, out, outOffset) => {
+      checkBlock(info, first, count);
+      const inBase = Math.max(0, Math.min(count, rows - first));
+      if (inBase > 0) await readRowBlock(base, first, inBase, out, outOffset);
+      const from = first + inBase - rows;
+      if (count > inBase) out.set(extra.subarray(from * cols, (from + count - inBase) * cols), outOffset + inBase * cols);
     },
     readRows: async ids => {
       const inBase = Array.from(ids).filter(id => id < rows);

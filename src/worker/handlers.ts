@@ -6,7 +6,8 @@ import type { ByteRange, FileAccess, FileStat } from '../core/fileAccess';
 import type { Matrix } from '../core/matrix';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
 import type { Model, PartLabel } from '../core/model/model';
-import { nearestByCosine, unitTable, type UnitTable } from '../core/neighbours';
+import { NeighbourIndex, typescriptScan, type NeighbourScan } from '../core/neighbourIndex';
+import { onnxScan } from '../native/scan';
 import { pca2 } from '../core/pca';
 import { inspectText, type InspectResult } from '../core/pipeline';
 import { createRng } from '../core/prng';
@@ -41,7 +42,25 @@ interface CachedModel {
   readonly model: Model;
   /** The files the model was read through: what they were when read, and reads that check it. */
   readonly watched: WatchedFiles;
-  table?: Promise<UnitTable>;
+  /** The whole-vocabulary neighbour index, built on the first neighbour query; disposed with the model. */
+  index?: Promise<NeighbourIndex> | undefined;
+}
+
+/** Disposes a dropped model's neighbour index (once built) so its table and native session go. */
+function disposeIndex(c: CachedModel): void {
+  const index = c.index;
+  c.index = undefined;
+  void index?.then(i => i.dispose(), () => undefined);
+}
+
+/**
+ * The scan neighbour indexes use: onnxruntime's when it loads here, else TypeScript's, named
+ * with the reason (it shows in the activity notes a timeout message quotes).
+ */
+function defaultScan(): NeighbourScan {
+  const native = onnxScan();
+  if (typeof native === 'function') return native;
+  return async (unit, rows, cols) => ({ ...(await typescriptScan(unit, rows, cols)), name: `TypeScript (onnxruntime-node did not load: ${native.error})` });
 }
 
 /** Longest a `busy` debug fault spins when nobody cancels it (ms). */
@@ -52,6 +71,8 @@ export interface HandlerOptions {
   readonly testHooks?: boolean;
   /** The encoder implementation (main.ts injects the native one); default: the TypeScript reference. */
   readonly encoder?: RnnEncoder;
+  /** The neighbour scan (default: onnxruntime's when it loads, else TypeScript's). */
+  readonly neighbourScan?: NeighbourScan;
 }
 
 /**
@@ -153,6 +174,7 @@ export class WorkerHandlers {
         const { changed, gone } = await c.watched.compare();
         if (!changed) return c;
         if (gone !== undefined) this.deleted.set(key, gone);
+        disposeIndex(c);
       } catch {
         // A failed load is not cached: try again below.
       }
@@ -181,7 +203,12 @@ export class WorkerHandlers {
   private forget(path: string): void {
     for (const [key, entry] of [...this.models]) {
       void entry.then(
-        c => c.watched.has(path) && this.models.get(key) === entry && this.models.delete(key),
+        c => {
+          if (c.watched.has(path) && this.models.get(key) === entry) {
+            this.models.delete(key);
+            disposeIndex(c);
+          }
+        },
         () => undefined,
       );
     }
@@ -219,27 +246,44 @@ export class WorkerHandlers {
     return { result: { ...reply, elapsedMs: Date.now() - t0 }, transfer };
   }
 
-  private async unitTable(c: CachedModel, cancel?: CancellationFlag): Promise<UnitTable> {
-    if (!c.table) {
-      const [rows, cols] = c.model.embedding.info.shape as [number, number];
-      c.table = c.model.embedding.readAll().then(data => unitTable(data, rows, cols));
-      c.table.catch(() => (c.table = undefined));
+  /**
+   * The model's neighbour index, built once (streamed from the file in blocks) and kept with the
+   * model. The build is shared by concurrent queries, so one query's cancellation does not stop
+   * it (the query itself stops when it resumes); a build that fails is not kept.
+   */
+  private async neighbourIndex(c: CachedModel, cancel?: CancellationFlag): Promise<NeighbourIndex> {
+    if (!c.index) {
+      const scan = this.options.neighbourScan ?? (this.scan ??= defaultScan());
+      const building = NeighbourIndex.build(c.model.embedding, { scan });
+      c.index = building;
+      building.catch(() => {
+        if (c.index === building) c.index = undefined;
+      });
     }
-    void cancel;
-    return c.table;
+    const index = await c.index;
+    throwIfCancelled(cancel);
+    return index;
   }
+
+  /** The default scan, found once per worker. */
+  private scan?: NeighbourScan;
 
   private async vectors(ref: ModelRef, ids: readonly number[], k: number, cancel?: CancellationFlag): Promise<Handled<VectorsReply>> {
     const c = await this.model(ref);
     const { model } = c;
     const dim = model.embedding.info.shape[1]!;
     const rows = await model.embedding.readRows(ids);
-    const table = k > 0 ? await this.unitTable(c, cancel) : undefined;
-    const neighbours = ids.map((id, i) => {
-      if (!table) return [];
-      const query = rows.subarray(i * dim, (i + 1) * dim);
-      return nearestByCosine(table, query, k, new Set([id]), cancel).map(n => ({ id: n.id, cosine: n.cosine, text: model.tokenizer.idToToken(n.id) ?? `[${n.id}]` }));
-    });
+    const index = k > 0 ? await this.neighbourIndex(c, cancel) : undefined;
+    const neighbours: { id: number; text: string; cosine: number }[][] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (!index) {
+        neighbours.push([]);
+        continue;
+      }
+      noteActivity(`nearest ${k} of ${index.rows} rows to id ${ids[i]} (${index.scanName})`);
+      const found = await index.nearest(rows.subarray(i * dim, (i + 1) * dim), k, new Set([ids[i]!]), cancel);
+      neighbours.push(found.map(n => ({ id: n.id, cosine: n.cosine, text: model.tokenizer.idToToken(n.id) ?? `[${n.id}]` })));
+    }
     const norms = ids.map((_, i) => {
       let s = 0;
       for (let c2 = 0; c2 < dim; c2++) s += rows[i * dim + c2]! ** 2;

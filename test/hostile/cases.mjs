@@ -596,8 +596,19 @@ function flagCases() {
   f('seed-with-tokenizer', ['inspect', ...seed, '--tokenizer', 'gpt2', 'x'], ['--tokenizer']);
   f('unknown-builtin', ['inspect', '--model', 'builtin:../../etc/passwd', 'x'], ['builtin:']);
   f('unknown-named-tokenizer', ['tokenize', '--tokenizer', 'gpt5', 'x'], ['gpt5']);
+  // neighbours (issue 9): the query and its flags.
+  f('neighbours/no-query', ['neighbours', ...seed], ['WORD', '--id']);
+  f('neighbours/word-and-id', ['neighbours', ...seed, '--id', '3', 'white'], ['--id']);
+  f('neighbours/two-tokens', ['neighbours', ...seed, 'White refrigerator'], ['WORD', '--id']);
+  f('neighbours/two-words', ['neighbours', ...seed, 'a', 'b'], ['WORD']);
+  for (const v of ['-1', '1e3', '4294967296', 'abc']) f(`neighbours/--id=${v}`, ['neighbours', ...seed, '--id', v], ['--id']);
+  f('neighbours/--id-past-table', ['neighbours', ...seed, '--id', '99999'], ['--id', '2048']);
+  for (const v of ['0', '-5', '100000000']) f(`neighbours/--k=${v}`, ['neighbours', ...seed, '--k', v, 'white'], ['--k']);
+  f('neighbours/missing-value/--k', ['neighbours', ...seed, 'white', '--k'], ['--k']);
+  f('neighbours/enum/--format=xml', ['neighbours', ...seed, '--format', 'xml', 'white'], ['--format']);
   // Success is required here.
   const ok = (name, args, re) => out.push({ name, files: {}, args, mention: [], ok: re });
+  ok('help/neighbours', ['neighbours', '--help'], /--id/);
   ok('help/top', ['--help'], /inspect/);
   ok('help/-h', ['-h'], /inspect/);
   ok('help/inspect', ['inspect', '--help'], /--max-length/);
@@ -652,5 +663,9 @@ function pathCases(assets) {
   out[out.length - 1].forbid = ['README.txt'];
   m('tokenizer-empty-folder', ['--tokenizer', '{dir}/empty'], { empty: { dir: true } }, ['empty'], 'tokenize');
   m('model-nul-in-path', ['--model', 'mod\u0001el'], {}, ['mod']);
+  // neighbours reads the same model paths.
+  out.push({ name: 'neighbours/model-missing', files: {}, args: ['neighbours', '--model', '{dir}/nope', '--id', '1'], mention: ['nope'] });
+  out.push({ name: 'neighbours/model-dev-zero', files: {}, args: ['neighbours', '--model', '/dev/zero', '--id', '1'], mention: ['/dev/zero'] });
+  out.push({ name: 'neighbours/model-fifo', files: { thing: { fifo: true } }, args: ['neighbours', '--model', '{dir}/thing', '--id', '1'], mention: ['thing'] });
   return out;
 }

@@ -6,6 +6,7 @@ import { PICKLE_SNIFF_BYTES, pickleError, pickleKind } from '../pickle';
 import { parseJsonFile } from '../safeJson';
 import { f32ToBf16Bits, f32ToF16Bits } from '../halfFloat';
 import {
+  checkBlock,
   DTYPE_BYTES,
   decodeFloats,
   isFloatDType,
@@ -253,6 +254,17 @@ function fileTensor(files: FileAccess, entry: Entry): TensorSource {
     },
     readRows(ids) {
       return readRowsFromFile(info, dtype(), begin, ids, ranges => files.readRanges(info.file, ranges));
+    },
+    async readBlock(first, count, out, outOffset) {
+      const d = dtype();
+      checkBlock(info, first, count);
+      const cols = info.shape[1]!;
+      const rowBytes = cols * DTYPE_BYTES[d];
+      const bytes = await readRange(files, info.file, begin + first * rowBytes, count * rowBytes);
+      if (bytes.length < count * rowBytes) {
+        throw new LensError('badFile', `${info.file}: file ends inside tensor ${JSON.stringify(info.name)} (row ${first + Math.floor(bytes.length / rowBytes)} of ${info.shape[0]})`);
+      }
+      decodeFloats(bytes, 0, d, count * cols, out, outOffset);
     },
   };
 }
