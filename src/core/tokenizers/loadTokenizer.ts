@@ -13,7 +13,7 @@ import { lowercaseNormalizer, normalizerFromJson } from './normalizers';
 import { PipelineTokenizer, type AddedToken } from './pipelineTokenizer';
 import { postProcessorFromJson } from './postProcessors';
 import { preTokenizerFromJson, whitespacePreTokenizer } from './preTokenizers';
-import { tokenId, vocabObjectEntries } from './tokenIds';
+import { tokenId } from './tokenIds';
 import type { Tokenizer } from './types';
 
 /** Names a vocabulary may give its unknown and pad tokens, in the order we look for them. */
@@ -78,7 +78,7 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
       if (m.unk_token !== undefined && m.unk_token !== null && typeof m.unk_token !== 'string') {
         throw new LensError('badFile', `${file}: WordLevel model's "unk_token" is ${JSON.stringify(m.unk_token)}, expected a string (a token of the vocabulary)`);
       }
-      const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
+      const vocab = Vocab.fromObject(m.vocab as Record<string, unknown>, file);
       return new WordLevelModel(vocab, typeof m.unk_token === 'string' ? m.unk_token : undefined, file);
     }
     case 'WordPiece':
