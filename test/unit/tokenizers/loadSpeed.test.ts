@@ -66,8 +66,12 @@ async function sameAsRust(name: string, json: Json, texts: readonly string[]): P
 describe('the BPE merge reader finds each merged id', () => {
   const texts = ['abcd', 'abab cdcd', 'dcba', 'abcdabcd bcd abc', 'aXbc'];
 
-  it('when merged ids follow the merges (the next-id guess hits)', async () => {
+  it('when merged ids follow the merges (the guess of the same or the next id hits)', async () => {
     await sameAsRust('sequential', bpeJson({ vocab: { a: 0, b: 1, c: 2, d: 3, ab: 4, cd: 5, abcd: 6, bc: 7 }, merges: ['a b', 'c d', 'ab cd', 'b c'] }), texts);
+    // Two merges giving the same token (abc), as score-sorted vocabularies (gemma3) have.
+    const json = bpeJson({ vocab: { a: 0, b: 1, c: 2, ab: 3, bc: 4, abc: 5 }, merges: [['a', 'b'], ['b', 'c'], ['ab', 'c'], ['a', 'bc']] });
+    await sameAsRust('same id', json, ['abc', 'bca', 'cab abc']);
+    assert.deepEqual(tokenizerFromJson(json, 'same.json').encode('abc').map(t => t.id), [5]);
   });
 
   it('when they do not, and the next id holds a look-alike (same length, same first or last part)', async () => {
@@ -113,6 +117,16 @@ describe('Vocab.fromObject gives what the constructor gives', () => {
     same({ a: 0, b: 1, '7': 2, '0': 3, 'é': 4 });
     same({ a: 0, far: 4294967295, mid: 100000 });
     same({});
+  });
+
+  it('looks up only the file\'s own tokens: "__proto__" and "constructor" as tokens, Object.prototype names absent', () => {
+    const obj = JSON.parse('{"__proto__": 0, "constructor": 1, "a": 2}') as Record<string, number>;
+    same(obj);
+    const v = Vocab.fromObject(obj, 'v.json');
+    assert.equal(v.id('__proto__'), 0);
+    assert.equal(v.id('constructor'), 1);
+    for (const name of ['toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'b']) assert.equal(v.id(name), undefined, name);
+    assert.equal(Vocab.fromObject({ a: 0 }, 'v.json').id('__proto__'), undefined);
   });
 
   it('with the same errors: a non-number, an id out of u32, an id given twice', async () => {
