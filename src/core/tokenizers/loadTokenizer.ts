@@ -45,7 +45,11 @@ export async function findTokenizerFile(files: FileAccess, dir: string): Promise
   return undefined;
 }
 
-/** Builds a tokenizer from a parsed tokenizer.json. Unsupported components are errors naming them. */
+/**
+ * Builds a tokenizer from a parsed tokenizer.json. Unsupported components are errors naming them.
+ * The tokenizer keeps the model's `vocab` object as its token → id table (no copy): do not
+ * change `json` afterwards.
+ */
 export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   const j = json as Record<string, unknown>;
   const model = modelFromJson(j.model, file);
