@@ -13,7 +13,7 @@ import { lowercaseNormalizer, normalizerFromJson } from './normalizers';
 import { PipelineTokenizer, type AddedToken } from './pipelineTokenizer';
 import { postProcessorFromJson } from './postProcessors';
 import { preTokenizerFromJson, whitespacePreTokenizer } from './preTokenizers';
-import { tokenId, vocabObjectEntries } from './tokenIds';
+import { tokenId } from './tokenIds';
 import type { Tokenizer } from './types';
 
 /** Names a vocabulary may give its unknown and pad tokens, in the order we look for them. */
@@ -45,7 +45,11 @@ export async function findTokenizerFile(files: FileAccess, dir: string): Promise
   return undefined;
 }
 
-/** Builds a tokenizer from a parsed tokenizer.json. Unsupported components are errors naming them. */
+/**
+ * Builds a tokenizer from a parsed tokenizer.json. Unsupported components are errors naming them.
+ * The tokenizer keeps the model's `vocab` object as its token → id table (no copy): do not
+ * change `json` afterwards.
+ */
 export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   const j = json as Record<string, unknown>;
   const model = modelFromJson(j.model, file);
@@ -78,7 +82,7 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
       if (m.unk_token !== undefined && m.unk_token !== null && typeof m.unk_token !== 'string') {
         throw new LensError('badFile', `${file}: WordLevel model's "unk_token" is ${JSON.stringify(m.unk_token)}, expected a string (a token of the vocabulary)`);
       }
-      const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
+      const vocab = Vocab.fromObject(m.vocab as Record<string, unknown>, file);
       return new WordLevelModel(vocab, typeof m.unk_token === 'string' ? m.unk_token : undefined, file);
     }
     case 'WordPiece':

@@ -1,7 +1,6 @@
 import { LensError } from '../../errors';
 import type { ModelStep } from '../replay';
 import type { PieceToken, TokenizerModel } from './model';
-import { vocabObjectEntries } from '../tokenIds';
 import { Vocab } from './vocab';
 
 /** The options of a WordPiece model, named as tokenizer.json names them. */
@@ -267,7 +266,7 @@ export function wordPieceModelFromJson(m: Record<string, unknown>, file: string)
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
     throw new LensError('badFile', `${file}: WordPiece model needs "max_input_chars_per_word" (a non-negative integer), got ${JSON.stringify(max)}`);
   }
-  const vocab = new Vocab(vocabObjectEntries(m.vocab as Record<string, unknown>, file), file);
+  const vocab = Vocab.fromObject(m.vocab as Record<string, unknown>, file);
   return new WordPieceModel(vocab, { unkToken: m.unk_token, continuingSubwordPrefix: m.continuing_subword_prefix, maxInputCharsPerWord: max }, file);
 }
 
