@@ -29,9 +29,10 @@ import {
   type RnnWeights,
 } from '../core/rnn';
 import { encodeModel, type GraphSpec, type Initializer, type Node } from './onnxProto';
+import { loadOnnxRuntime, type OrtModule } from './ort';
 
 /** The parts of onnxruntime-node we use (typed here so a load failure is a value, not a crash). */
-export type OrtModule = typeof import('onnxruntime-node');
+export type { OrtModule };
 type Session = import('onnxruntime-node').InferenceSession;
 
 /** Largest ONNX model we build in memory: protobuf messages are limited to 2 GiB. */
@@ -147,6 +148,12 @@ interface Sessions {
   gates: (Promise<Session> | undefined)[];
 }
 
+function loadOrThrow(): OrtModule {
+  const loaded = loadOnnxRuntime();
+  if ('error' in loaded) throw new Error(loaded.error);
+  return loaded.ort;
+}
+
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
@@ -164,8 +171,7 @@ export function createNativeEncoder(options: NativeEncoderOptions = {}): RnnEnco
   const runtime = (): OrtModule | undefined => {
     if (ort || loadError) return ort;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      ort = (options.load ?? (() => require('onnxruntime-node') as OrtModule))();
+      ort = (options.load ?? loadOrThrow)();
     } catch (e) {
       loadError = `onnxruntime-node could not load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
     }
