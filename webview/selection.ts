@@ -1,6 +1,6 @@
 // The selected and hovered token, shared by every view (hovering a chip highlights its row and
 // column everywhere and its span in the editor).
-import type { Result } from './result';
+import type { TokensPart } from './result';
 import { saveState, vscode } from './vscodeApi';
 
 type Listener = () => void;
@@ -9,11 +9,17 @@ type Listener = () => void;
 export class Selection {
   selected = -1;
   hovered = -1;
-  private result: Result | undefined;
+  private result: TokensPart | undefined;
   private readonly listeners = new Set<Listener>();
 
   /** A new result: keep the selection by index when it still exists. */
-  reset(r: Result): void {
+  /** The full result for the tokens already shown: same tokens, the selection is kept as it is. */
+  rebind(r: TokensPart): void {
+    this.result = r;
+    this.emit();
+  }
+
+  reset(r: TokensPart): void {
     this.result = r;
     const saved = vscode.getState()?.selectedToken ?? -1;
     this.selected = saved >= 0 && saved < r.n ? saved : -1;

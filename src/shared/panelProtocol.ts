@@ -20,6 +20,17 @@ export interface PanelSettings {
   readonly options: PipelineOptionsWire;
 }
 
+/**
+ * The token part of an encode (EncodeReply without the matrices), sent first so the panel can
+ * draw the Tokens tab while the matrices are still on their way.
+ */
+export type TokensReply = Pick<EncodeReply, 'model' | 'text' | 'tokens' | 'positions' | 'truncated' | 'inputIds' | 'attentionMask' | 'options'>;
+
+/** The token part of `r` (its own buffers: the same ArrayBuffers, exact size, not copied). */
+export function tokensPart(r: EncodeReply): TokensReply {
+  return { model: r.model, text: r.text, tokens: r.tokens, positions: r.positions, truncated: r.truncated, inputIds: r.inputIds, attentionMask: r.attentionMask, options: r.options };
+}
+
 /** Export formats the panel offers. */
 export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
 
@@ -27,6 +38,12 @@ export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'pyt
 export type ToPanel =
   /** An encode started (the panel shows progress). */
   | { readonly type: 'didStart'; readonly requestId: number; readonly label: string }
+  /**
+   * The tokens of an encode, ahead of its result: the panel draws the Tokens tab at once. A
+   * didEncode with the same request id follows (carrying the whole result again, so a panel that
+   * reloads can be sent didEncode alone).
+   */
+  | { readonly type: 'didTokens'; readonly requestId: number; readonly tokens: TokensReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
   /** The result of an encode. */
   | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
   /** An encode or another request failed. */
