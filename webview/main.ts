@@ -134,6 +134,7 @@ class App {
         this.selection.reset(t);
         this.tokensView.show(t);
         if (m.focus) this.selection.selectSpan(m.focus.start, m.focus.end);
+        afterPaint(() => vscode.postMessage({ type: 'drewTokens', requestId: m.requestId, tokens: t.n }));
         return;
       }
       case 'didEncode': {
@@ -147,7 +148,14 @@ class App {
         this.body.hidden = false;
         if (!early) this.selection.reset(r);
         else this.selection.rebind(r);
-        for (const v of this.views) if (!(early && v === this.tokensView)) v.show(r);
+        const timings: Record<string, number> = {};
+        for (const v of this.views) {
+          if (early && v === this.tokensView) continue;
+          const t0 = performance.now();
+          v.show(r);
+          timings[v.constructor.name] = Math.round(performance.now() - t0);
+        }
+        (window as unknown as { __lensShowMs?: Record<string, number> }).__lensShowMs = timings;
         if (m.focus && !early) this.selection.selectSpan(m.focus.start, m.focus.end);
         // After the browser has painted (two frames), so the host's progress ends when it shows.
         afterPaint(() => vscode.postMessage({ type: 'rendered', requestId: m.requestId, inputIds: Array.from(r.inputIds), tokens: r.n }));

@@ -263,14 +263,19 @@ export class Lens implements PanelHost, vscode.Disposable {
         const reply = await this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token);
         if (token.isCancellationRequested || cts.token.isCancellationRequested || closed) return undefined;
         this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms`);
+        const tReply = performance.now();
         const drawn = panel.whenRendered(requestId, token, RENDER_WAIT_MS);
         // Tokens first (the panel draws the Tokens tab at once), then, in a later task so the
         // extension host's event loop is not held by both at once, the whole result.
         panel.post({ type: 'didTokens', requestId, tokens: tokensPart(reply), source, focus });
+        const tTokens = performance.now();
         await new Promise(resolve => setImmediate(resolve));
         if (token.isCancellationRequested || closed) return undefined;
+        const tResult0 = performance.now();
         panel.post({ type: 'didEncode', requestId, result: reply, source, focus });
+        const tResult = performance.now();
         const shown = await drawn;
+        this.log.info(`encode of ${source.label}: posting the tokens took ${(tTokens - tReply).toFixed(0)} ms, the result ${(tResult - tResult0).toFixed(0)} ms; drawn ${(performance.now() - tReply).toFixed(0)} ms after the worker's reply`);
         if (!shown && !closed && !token.isCancellationRequested) this.log.warn(`encode of ${source.label}: the panel did not report drawing it within ${RENDER_WAIT_MS / 1000} s`);
         return reply;
       }, cts.token);

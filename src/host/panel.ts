@@ -43,6 +43,8 @@ export class InspectorPanel implements vscode.Disposable {
   private nextRequestId = 1;
   /** What the webview reported it drew last (tests read it through the extension's API). */
   rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
+  /** What the webview reported it drew last from a didTokens (ahead of the result). */
+  drewTokens: Extract<FromPanel, { type: 'drewTokens' }> | undefined;
   /** How many results the webview has drawn. */
   renderCount = 0;
   private readonly renderedListeners = new Set<(r: Extract<FromPanel, { type: 'rendered' }>) => void>();
@@ -223,6 +225,10 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'selectModel':
         void vscode.commands.executeCommand('embeddingLens.selectModel');
+        return;
+      case 'drewTokens':
+        this.drewTokens = m;
+        this.host.log.info(`panel drew the tokens of request ${m.requestId}: ${m.tokens} tokens`);
         return;
       case 'rendered':
         this.rendered = m;

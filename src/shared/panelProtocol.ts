@@ -81,6 +81,8 @@ export type FromPanel =
   | { readonly type: 'export'; readonly requestId: number; readonly format: ExportFormat; readonly png?: ArrayBuffer }
   /** Open the model picker. */
   | { readonly type: 'selectModel' }
+  /** The panel drew the Tokens tab of a request from its didTokens (for the log and tests). */
+  | { readonly type: 'drewTokens'; readonly requestId: number; readonly tokens: number }
   /** The panel drew a result (for tests and the log): its ids as shown. */
   | { readonly type: 'rendered'; readonly requestId: number; readonly inputIds: readonly number[]; readonly tokens: number };
 

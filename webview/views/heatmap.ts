@@ -211,6 +211,7 @@ export class Heatmap {
     }
     bctx.putImageData(img, 0, 0);
     this.paintedCells += d.length;
+    this.canvas.dataset.paintedCells = String(this.paintedCells);
     this.bands.set(b, bmp);
     while (this.bands.size > MAX_BANDS) this.bands.delete(this.bands.keys().next().value!);
     this.lastPaintMs = performance.now() - t0;

@@ -5,12 +5,14 @@
 // BLOCK_MAX tokens), and only the blocks near the scroller's viewport hold chips; the others are
 // empty boxes of their measured height (or, before they were ever drawn, an estimate from the
 // drawn blocks' height per token). A 40k-token selection keeps a few hundred chips in the DOM.
-// One block (a short text) is laid out exactly as a plain flow of chips.
+// Up to VIRTUAL_MIN tokens there is one block, laid out exactly as a plain flow of chips.
 import { clear, h } from '../dom';
 import { shape } from '../format';
 import { displayToken, visibleWhitespace, type TokensPart } from '../result';
 import type { Selection } from '../selection';
 
+/** Up to this many tokens, one block: every chip in the DOM, laid out as a plain flow. */
+export const VIRTUAL_MIN = 2000;
 /** A block ends at the first line break after this many tokens... */
 export const BLOCK_TOKENS = 200;
 /** ...or at this many tokens (text without line breaks). */
@@ -239,6 +241,7 @@ export class TokensView {
 
 /** Where blocks start (token indices), ending with n. */
 function blockStarts(r: TokensPart): number[] {
+  if (r.n <= VIRTUAL_MIN) return [0, r.n];
   const cuts = [0];
   let count = 0;
   for (let i = 1; i < r.n; i++) {
