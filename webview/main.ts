@@ -12,6 +12,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
 import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
 import { h, renderStatus } from './dom';
+import { unpackResult } from '../src/shared/resultPacking';
 import { decodeResult, decodeTokens, type Result, type TokensPart } from './result';
 import { FIRST_VIEW_REQUEST_ID } from './requests';
 import { onThemeChange, readPalette } from './theme';
@@ -142,7 +143,7 @@ class App {
         this.pending = 0;
         const early = this.early?.requestId === m.requestId ? this.early : undefined;
         this.early = undefined;
-        const r = decodeResult(m.requestId, m.result, m.source, m.focus, early);
+        const r = decodeResult(m.requestId, unpackResult(m.result, m.packed), m.source, m.focus, early);
         this.setStatus('', '');
         this.empty.hidden = true;
         this.body.hidden = false;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource, ToPanel } from '../shared/panelProtocol';
 import { assertNever } from '../core/errors';
 import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMessages';
+import { packResult } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
 
@@ -101,6 +102,9 @@ export class InspectorPanel implements vscode.Disposable {
       this.shownTokens = { source: message.source, textLength: message.result.text.length, rows: message.result.model.embedding.rows };
       this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
       this.lastText = { text: message.result.text, source: message.source };
+      // Fewer bytes to the webview for a big result (the reply itself is kept as it is).
+      const { result, packed } = packResult(message.result);
+      if (packed) message = { ...message, result, packed };
     }
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }

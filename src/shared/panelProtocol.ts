@@ -1,6 +1,7 @@
 // The host ↔ panel (webview) channel. Host → webview messages state facts (didX); webview →
 // host messages are requests. Numbers arrive as ArrayBuffers inside EncodeReply.
 import type { Replay } from '../core/tokenizers/replay';
+import type { PackedParts } from './resultPacking';
 import type { EncodeReply, PipelineOptionsWire, ProjectReply, VectorsReply } from './workerProtocol';
 
 /** Where the encoded text came from, so the panel can point back into the editor. */
@@ -44,8 +45,8 @@ export type ToPanel =
    * reloads can be sent didEncode alone).
    */
   | { readonly type: 'didTokens'; readonly requestId: number; readonly tokens: TokensReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
-  /** The result of an encode. */
-  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
+  /** The result of an encode (with `packed`, some of its matrices travel packed: resultPacking.ts). */
+  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined; readonly packed?: PackedParts | undefined }
   /** An encode or another request failed. */
   | { readonly type: 'didFail'; readonly requestId: number; readonly message: string; readonly reason: string }
   /** The options bar's choices (sent on ready and when settings change). */
