@@ -132,7 +132,7 @@ class App {
         this.setStatus('busy', `${t.n.toLocaleString('en-US')} tokens; drawing the matrices\u2026`);
         this.empty.hidden = true;
         this.body.hidden = false;
-        this.selection.reset(t);
+        this.selection.resetTokens(t);
         this.tokensView.show(t);
         if (m.focus) this.selection.selectSpan(m.focus.start, m.focus.end);
         afterPaint(() => vscode.postMessage({ type: 'drewTokens', requestId: m.requestId, tokens: t.n }));
@@ -148,7 +148,6 @@ class App {
         this.empty.hidden = true;
         this.body.hidden = false;
         if (!early) this.selection.reset(r);
-        else this.selection.rebind(r);
         const timings: Record<string, number> = {};
         for (const v of this.views) {
           if (early && v === this.tokensView) continue;
@@ -156,7 +155,10 @@ class App {
           v.show(r);
           timings[v.constructor.name] = Math.round(performance.now() - t0);
         }
+        // How long each view took to show it (the big-selection webview test prints them).
         (window as unknown as { __lensShowMs?: Record<string, number> }).__lensShowMs = timings;
+        // After the views hold the result: only now may every view hear the new token indices.
+        if (early) this.selection.rebind(r);
         if (m.focus && !early) this.selection.selectSpan(m.focus.start, m.focus.end);
         // After the browser has painted (two frames), so the host's progress ends when it shows.
         afterPaint(() => vscode.postMessage({ type: 'rendered', requestId: m.requestId, inputIds: Array.from(r.inputIds), tokens: r.n }));

@@ -49,14 +49,10 @@ export class TokensView {
   private marked = { selected: -1, hovered: -1, focusable: 0 };
 
   constructor(private readonly selection: Selection) {
-    selection.onChange(() => this.mark());
+    selection.onChange(() => this.mark(), { tokensOnly: true });
   }
 
-  /** The request id of the tokens on show (the app skips a second show of the same tokens). */
-  shownRequest = -1;
-
   show(r: TokensPart): void {
-    this.shownRequest = r.requestId;
     this.observer?.disconnect();
     clear(this.element);
     this.result = r;
