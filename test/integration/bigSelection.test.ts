@@ -55,6 +55,14 @@ describe('big selections stay fluid', function () {
     const h = monitorEventLoopDelay({ resolution: 10 });
     h.enable();
     const t0 = performance.now();
+    // The stalls themselves: when each happened and what the log said last (where to look next).
+    const stalls: string[] = [];
+    let tick = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      if (now - tick > 100) stalls.push(`${((tick - t0) / 1000).toFixed(2)} s +${(now - tick).toFixed(0)} ms after "${(lens.logLines.at(-1) ?? '').slice(0, 70)}"`);
+      tick = now;
+    }, 5);
     const reply = vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
     let tokensMs = NaN;
     const drawn = await until('the panel to draw the big selection', () => {
@@ -65,9 +73,11 @@ describe('big selections stay fluid', function () {
     }, 120_000);
     const ms = performance.now() - t0;
     h.disable();
+    clearInterval(ticker);
     const ids = (await reply)?.ids;
     const fmt = (ns: number): string => (ns / 1e6).toFixed(1);
     console.log(`      200k selection: ${drawn.tokens} tokens (T = ${drawn.inputIds.length}); Tokens tab drawn ${(tokensMs / 1000).toFixed(2)} s, whole panel ${(ms / 1000).toFixed(2)} s after the command; event-loop delay max ${fmt(h.max)} ms, p99 ${fmt(h.percentile(99))} ms, mean ${fmt(h.mean)} ms`);
+    for (const l of stalls) console.log(`      stall at ${l}`);
     for (const l of lens.logLines.filter(l => /^info (encoded|panel drew|encode of)/.test(l)).slice(-4)) console.log(`      log: ${l}`);
     assert.equal(drawn.tokens, expected, 'tokens drawn = tokens of the text');
     assert.ok(ids, 'inspectSelection answered');
