@@ -265,11 +265,12 @@ export class Lens implements PanelHost, vscode.Disposable {
         this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms`);
         const tReply = performance.now();
         const drawn = panel.whenRendered(requestId, token, RENDER_WAIT_MS);
-        // Tokens first (the panel draws the Tokens tab at once), then, in a later task so the
-        // extension host's event loop is not held by both at once, the whole result.
+        // Tokens first (the panel draws the Tokens tab at once), then, after a timer (a later turn
+        // of the event loop: setImmediate would run before the loop's timers and I/O), the whole
+        // result, so the extension host's event loop is not held by both at once.
         panel.post({ type: 'didTokens', requestId, tokens: tokensPart(reply), source, focus });
         const tTokens = performance.now();
-        await new Promise(resolve => setImmediate(resolve));
+        await new Promise(resolve => setTimeout(resolve, 0));
         if (token.isCancellationRequested || closed) return undefined;
         const tResult0 = performance.now();
         panel.post({ type: 'didEncode', requestId, result: reply, source, focus });

@@ -103,8 +103,12 @@ export class InspectorPanel implements vscode.Disposable {
       this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
       this.lastText = { text: message.result.text, source: message.source };
       // Fewer bytes to the webview for a big result (the reply itself is kept as it is).
+      const t0 = performance.now();
       const { result, packed } = packResult(message.result);
-      if (packed) message = { ...message, result, packed };
+      if (packed) {
+        message = { ...message, result, packed };
+        this.host.log.info(`packed request ${message.requestId} for the panel in ${(performance.now() - t0).toFixed(0)} ms`);
+      }
     }
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }

@@ -78,7 +78,7 @@ describe('big selections stay fluid', function () {
     const fmt = (ns: number): string => (ns / 1e6).toFixed(1);
     console.log(`      200k selection: ${drawn.tokens} tokens (T = ${drawn.inputIds.length}); Tokens tab drawn ${(tokensMs / 1000).toFixed(2)} s, whole panel ${(ms / 1000).toFixed(2)} s after the command; event-loop delay max ${fmt(h.max)} ms, p99 ${fmt(h.percentile(99))} ms, mean ${fmt(h.mean)} ms`);
     for (const l of stalls) console.log(`      stall at ${l}`);
-    for (const l of lens.logLines.filter(l => /^info (encoded|panel drew|encode of)/.test(l)).slice(-4)) console.log(`      log: ${l}`);
+    for (const l of lens.logLines.filter(l => /^info (encoded|panel drew|encode of|packed)/.test(l)).slice(-5)) console.log(`      log: ${l}`);
     assert.equal(drawn.tokens, expected, 'tokens drawn = tokens of the text');
     assert.ok(ids, 'inspectSelection answered');
     assert.deepEqual(drawn.inputIds, ids, 'the panel drew the ids the encode produced');
