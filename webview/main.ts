@@ -12,7 +12,8 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
 import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
 import { h, renderStatus } from './dom';
-import { decodeResult, type Result } from './result';
+import { unpackResult } from '../src/shared/resultPacking';
+import { decodeResult, decodeTokens, type Result, type TokensPart } from './result';
 import { FIRST_VIEW_REQUEST_ID } from './requests';
 import { onThemeChange, readPalette } from './theme';
 import { OptionsBar } from './views/optionsBar';
@@ -47,10 +48,14 @@ class App {
   private readonly views: ResultView[];
   private readonly tabs: HTMLElement;
   private pending = 0;
+  private readonly tokensView: TokensView;
+  /** The token part drawn ahead of its result (didTokens), until the result arrives. */
+  private early: TokensPart | undefined;
 
   constructor() {
     this.empty = this.emptyState();
     const tokens = new TokensView(this.selection);
+    this.tokensView = tokens;
     const matrix = new MatrixView(this.selection);
     const hidden = new HiddenView(this.selection);
     const neighbours = new NeighboursView(this.selection);
@@ -119,17 +124,44 @@ class App {
         this.pending = m.requestId;
         this.setStatus('busy', `Encoding ${m.label}\u2026`);
         return;
+      case 'didTokens': {
+        if (this.pending && m.requestId < this.pending) return; // a superseded request
+        // The Tokens tab first; the other views keep the previous result until didEncode.
+        const t = decodeTokens(m.requestId, m.tokens, m.source, m.focus);
+        this.early = t;
+        this.setStatus('busy', `${t.n.toLocaleString('en-US')} tokens; drawing the matrices\u2026`);
+        this.empty.hidden = true;
+        this.body.hidden = false;
+        this.selection.resetTokens(t);
+        this.tokensView.show(t);
+        if (m.focus) this.selection.selectSpan(m.focus.start, m.focus.end);
+        afterPaint(() => vscode.postMessage({ type: 'drewTokens', requestId: m.requestId, tokens: t.n }));
+        return;
+      }
       case 'didEncode': {
         if (this.pending && m.requestId < this.pending) return; // a superseded request
         this.pending = 0;
-        const r = decodeResult(m.requestId, m.result, m.source, m.focus);
+        const early = this.early?.requestId === m.requestId ? this.early : undefined;
+        this.early = undefined;
+        const r = decodeResult(m.requestId, unpackResult(m.result, m.packed), m.source, m.focus, early);
         this.setStatus('', '');
         this.empty.hidden = true;
         this.body.hidden = false;
-        this.selection.reset(r);
-        for (const v of this.views) v.show(r);
-        if (m.focus) this.selection.selectSpan(m.focus.start, m.focus.end);
-        vscode.postMessage({ type: 'rendered', requestId: m.requestId, inputIds: Array.from(r.inputIds), tokens: r.n });
+        if (!early) this.selection.reset(r);
+        const timings: Record<string, number> = {};
+        for (const v of this.views) {
+          if (early && v === this.tokensView) continue;
+          const t0 = performance.now();
+          v.show(r);
+          timings[v.constructor.name] = Math.round(performance.now() - t0);
+        }
+        // How long each view took to show it (the big-selection webview test prints them).
+        (window as unknown as { __lensShowMs?: Record<string, number> }).__lensShowMs = timings;
+        // After the views hold the result: only now may every view hear the new token indices.
+        if (early) this.selection.rebind(r);
+        if (m.focus && !early) this.selection.selectSpan(m.focus.start, m.focus.end);
+        // After the browser has painted (two frames), so the host's progress ends when it shows.
+        afterPaint(() => vscode.postMessage({ type: 'rendered', requestId: m.requestId, inputIds: Array.from(r.inputIds), tokens: r.n }));
         return;
       }
       case 'didFail':
@@ -157,6 +189,21 @@ class App {
   private setStatus(kind: '' | 'busy' | 'error', text: string): void {
     renderStatus(this.status, 'status', kind, text);
   }
+}
+
+/**
+ * Runs `fn` once after the next paint (a frame, then a task), or after 300 ms when no frame
+ * comes (a hidden webview gets no animation frames).
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 300);
 }
 
 /**

@@ -1,5 +1,5 @@
 // A result as the panel uses it: typed-array views over the transferred buffers.
-import type { TextSource } from '../src/shared/panelProtocol';
+import type { TextSource, TokensReply } from '../src/shared/panelProtocol';
 import type { EncodeReply, MatrixWire, RnnRunWire } from '../src/shared/workerProtocol';
 
 /** A row-major float32 matrix. */
@@ -28,8 +28,28 @@ export interface Run {
   readonly traces: readonly Trace[];
 }
 
+/** The token part of a result: what the Tokens tab draws before the matrices arrive. */
+export interface TokensPart {
+  readonly requestId: number;
+  readonly reply: TokensReply;
+  readonly source: TextSource;
+  readonly text: string;
+  readonly n: number;
+  readonly T: number;
+  readonly ids: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly special: Uint8Array;
+  readonly texts: readonly string[];
+  readonly positions: Int32Array;
+  readonly tokenAtRow: Int32Array;
+  readonly inputIds: Int32Array;
+  readonly mask: Uint8Array;
+  readonly focus: { start: number; end: number } | undefined;
+}
+
 /** Everything the views draw. */
-export interface Result {
+export interface Result extends TokensPart {
   readonly requestId: number;
   readonly reply: EncodeReply;
   readonly source: TextSource;
@@ -69,8 +89,8 @@ function run(r: RnnRunWire): Run {
   };
 }
 
-/** Wraps a reply's buffers in typed arrays. */
-export function decodeResult(requestId: number, reply: EncodeReply, source: TextSource, focus?: { start: number; end: number }): Result {
+/** Wraps the token part's buffers in typed arrays. */
+export function decodeTokens(requestId: number, reply: TokensReply, source: TextSource, focus?: { start: number; end: number }): TokensPart {
   const positions = new Int32Array(reply.positions);
   const inputIds = new Int32Array(reply.inputIds);
   const tokenAtRow = new Int32Array(inputIds.length).fill(-1);
@@ -91,22 +111,31 @@ export function decodeResult(requestId: number, reply: EncodeReply, source: Text
     tokenAtRow,
     inputIds,
     mask: new Uint8Array(reply.attentionMask),
-    embeddings: mat(reply.embeddings),
-    run: run(reply.rnn),
-    other: reply.rnnOther ? run(reply.rnnOther) : null,
     focus,
   };
 }
 
+/** Wraps a reply's buffers in typed arrays (reusing the token part already decoded for it, if given). */
+export function decodeResult(requestId: number, reply: EncodeReply, source: TextSource, focus?: { start: number; end: number }, tokens?: TokensPart): Result {
+  const t = tokens ?? decodeTokens(requestId, reply, source, focus);
+  return {
+    ...t,
+    reply,
+    embeddings: mat(reply.embeddings),
+    run: run(reply.rnn),
+    other: reply.rnnOther ? run(reply.rnnOther) : null,
+  };
+}
+
 /** The label of row t: the token's source text (or vocabulary spelling), or the pad token. */
-export function rowLabel(r: Result, t: number): string {
+export function rowLabel(r: TokensPart, t: number): string {
   const i = r.tokenAtRow[t]!;
   if (i < 0) return r.reply.model.pad?.text ?? '[pad]';
   return displayToken(r, i);
 }
 
 /** How a token is shown: the source characters with whitespace made visible, else its spelling. */
-export function displayToken(r: Result, i: number): string {
+export function displayToken(r: TokensPart, i: number): string {
   const src = r.text.slice(r.starts[i]!, r.ends[i]!);
   if (r.special[i] && r.starts[i] === r.ends[i]) return r.texts[i]!;
   const tok = r.texts[i]!;

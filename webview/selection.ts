@@ -1,6 +1,6 @@
 // The selected and hovered token, shared by every view (hovering a chip highlights its row and
 // column everywhere and its span in the editor).
-import type { Result } from './result';
+import type { TokensPart } from './result';
 import { saveState, vscode } from './vscodeApi';
 
 type Listener = () => void;
@@ -9,11 +9,32 @@ type Listener = () => void;
 export class Selection {
   selected = -1;
   hovered = -1;
-  private result: Result | undefined;
+  private result: TokensPart | undefined;
   private readonly listeners = new Set<Listener>();
 
   /** A new result: keep the selection by index when it still exists. */
-  reset(r: Result): void {
+  /**
+   * Tokens shown ahead of their result (didTokens): until rebind(), only the listeners that
+   * registered with `tokensOnly` hear changes (the other views still show the previous result,
+   * whose indices these are not).
+   */
+  private partial = false;
+  private readonly tokensOnly = new Set<Listener>();
+
+  /** The full result for the tokens already shown: same tokens, the selection is kept as it is. */
+  rebind(r: TokensPart): void {
+    this.result = r;
+    this.partial = false;
+    this.emit();
+  }
+
+  /** New tokens ahead of their result (see `partial`). */
+  resetTokens(r: TokensPart): void {
+    this.partial = true;
+    this.reset(r);
+  }
+
+  reset(r: TokensPart): void {
     this.result = r;
     const saved = vscode.getState()?.selectedToken ?? -1;
     this.selected = saved >= 0 && saved < r.n ? saved : -1;
@@ -49,11 +70,13 @@ export class Selection {
     this.emit();
   }
 
-  onChange(l: Listener): void {
+  /** Calls `l` on every change; `tokensOnly`: also while tokens are shown ahead of their result. */
+  onChange(l: Listener, o: { tokensOnly?: boolean } = {}): void {
     this.listeners.add(l);
+    if (o.tokensOnly) this.tokensOnly.add(l);
   }
 
   private emit(): void {
-    for (const l of this.listeners) l();
+    for (const l of this.listeners) if (!this.partial || this.tokensOnly.has(l)) l();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource } from '../shared/panelProtocol';
+import { tokensPart, type ExportFormat, type FromPanel, type PanelSettings, type PanelState, type TextSource } from '../shared/panelProtocol';
 import type { EncodeReply, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
 import { modelLabel, readSettings, SECTION, type LensSettings } from './config';
@@ -23,6 +23,12 @@ export const MAX_SELECTION_CHARS = 200_000;
  * see it once.
  */
 export const REPEAT_WINDOW_MS = 10_000;
+
+/**
+ * Longest wait for the panel to report drawing a result (its `rendered`) before the progress
+ * notification ends anyway (a hidden panel may draw only when shown).
+ */
+export const RENDER_WAIT_MS = 20_000;
 
 /** The seed example's sentence (the explainer's). */
 export const SEED_SENTENCE = 'White refrigerator is evil.';
@@ -251,10 +257,30 @@ export class Lens implements PanelHost, vscode.Disposable {
     });
     panel.post({ type: 'didStart', requestId, label: source.label });
     try {
-      const result = await withDelayedProgress('Embedding Lens: encoding', token => this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token), cts.token);
-      if (cts.token.isCancellationRequested || closed) return undefined;
-      this.log.info(`encoded ${source.label}: ${result.tokens.count} tokens, T = ${new Int32Array(result.inputIds).length}, ${result.model.name}, ${result.elapsedMs} ms${result.engine ? `, encoder: ${result.engine.description}` : ''}`);
-      panel.post({ type: 'didEncode', requestId, result, source, focus });
+      // The progress notification lasts until the panel has drawn the result (its `rendered`),
+      // not only until the worker answers: a big result takes a while to travel and draw.
+      const result = await withDelayedProgress('Embedding Lens: encoding', async token => {
+        const reply = await this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token);
+        if (token.isCancellationRequested || cts.token.isCancellationRequested || closed) return undefined;
+        this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms${reply.engine ? `, encoder: ${reply.engine.description}` : ''}`);
+        const tReply = performance.now();
+        const drawn = panel.whenRendered(requestId, token, RENDER_WAIT_MS);
+        // Tokens first (the panel draws the Tokens tab at once), then, after a timer (a later turn
+        // of the event loop: setImmediate would run before the loop's timers and I/O), the whole
+        // result, so the extension host's event loop is not held by both at once.
+        panel.post({ type: 'didTokens', requestId, tokens: tokensPart(reply), source, focus });
+        const tTokens = performance.now();
+        await new Promise(resolve => setTimeout(resolve, 0));
+        if (token.isCancellationRequested || closed) return undefined;
+        const tResult0 = performance.now();
+        panel.post({ type: 'didEncode', requestId, result: reply, source, focus });
+        const tResult = performance.now();
+        const shown = await drawn;
+        this.log.info(`encode of ${source.label}: posting the tokens took ${(tTokens - tReply).toFixed(0)} ms, the result ${(tResult - tResult0).toFixed(0)} ms; drawn ${(performance.now() - tReply).toFixed(0)} ms after the worker's reply`);
+        if (!shown && !closed && !token.isCancellationRequested) this.log.warn(`encode of ${source.label}: the panel did not report drawing it within ${RENDER_WAIT_MS / 1000} s`);
+        return reply;
+      }, cts.token);
+      if (!result || cts.token.isCancellationRequested || closed) return undefined;
       return result;
     } catch (e) {
       const reason = (e as { reason?: string }).reason ?? 'internal';

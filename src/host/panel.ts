@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource, ToPanel } from '../shared/panelProtocol';
 import { assertNever } from '../core/errors';
 import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMessages';
+import { packResult } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
 
@@ -37,10 +38,14 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private lastResult: { requestId: number; result: EncodeReply; source: TextSource; focus?: { start: number; end: number } | undefined } | undefined;
   private lastText: { text: string; source: TextSource } | undefined;
+  /** The tokens on show (didTokens comes before its didEncode): what token spans refer to. */
+  private shownTokens: { source: TextSource; textLength: number; rows: number } | undefined;
   private readyCount = 0;
   private nextRequestId = 1;
   /** What the webview reported it drew last (tests read it through the extension's API). */
   rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
+  /** What the webview reported it drew last from a didTokens (ahead of the result). */
+  drewTokens: Extract<FromPanel, { type: 'drewTokens' }> | undefined;
   /** How many results the webview has drawn. */
   renderCount = 0;
   private readonly renderedListeners = new Set<(r: Extract<FromPanel, { type: 'rendered' }>) => void>();
@@ -92,9 +97,18 @@ export class InspectorPanel implements vscode.Disposable {
     // A request that finishes after the panel closed has nowhere to go (and posting to a
     // disposed webview throws).
     if (this.disposed) return;
+    if (message.type === 'didTokens') this.shownTokens = { source: message.source, textLength: message.tokens.text.length, rows: message.tokens.model.embedding.rows };
     if (message.type === 'didEncode') {
+      this.shownTokens = { source: message.source, textLength: message.result.text.length, rows: message.result.model.embedding.rows };
       this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
       this.lastText = { text: message.result.text, source: message.source };
+      // Fewer bytes to the webview for a big result (the reply itself is kept as it is).
+      const t0 = performance.now();
+      const { result, packed } = packResult(message.result);
+      if (packed) {
+        message = { ...message, result, packed };
+        this.host.log.info(`packed request ${message.requestId} for the panel in ${(performance.now() - t0).toFixed(0)} ms`);
+      }
     }
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }
@@ -104,14 +118,29 @@ export class InspectorPanel implements vscode.Disposable {
     return this.lastText;
   }
 
-  /** Resolves with the next `rendered` report from the webview. */
-  whenRendered(): Promise<Extract<FromPanel, { type: 'rendered' }>> {
+  /**
+   * Resolves with the webview's next `rendered` report — of request `requestId` when given — or
+   * with undefined when `token` is cancelled, the panel closes, or `ms` pass first.
+   */
+  whenRendered(requestId?: number, token?: vscode.CancellationToken, ms?: number): Promise<Extract<FromPanel, { type: 'rendered' }> | undefined> {
     return new Promise(resolve => {
-      const l = (r: Extract<FromPanel, { type: 'rendered' }>): void => {
+      const subs: vscode.Disposable[] = [];
+      const done = (r: Extract<FromPanel, { type: 'rendered' }> | undefined): void => {
         this.renderedListeners.delete(l);
+        for (const d of subs) d.dispose();
         resolve(r);
       };
+      const l = (r: Extract<FromPanel, { type: 'rendered' }>): void => {
+        if (requestId === undefined || r.requestId === requestId) done(r);
+      };
       this.renderedListeners.add(l);
+      if (this.disposed) return done(undefined);
+      subs.push(this.panel.onDidDispose(() => done(undefined)));
+      if (token) subs.push(token.onCancellationRequested(() => done(undefined)));
+      if (ms !== undefined) {
+        const timer = setTimeout(() => done(undefined), ms);
+        subs.push({ dispose: () => clearTimeout(timer) });
+      }
     });
   }
 
@@ -132,8 +161,10 @@ export class InspectorPanel implements vscode.Disposable {
   /** What a message from the webview is checked against: the result on show and the models offered. */
   private messageContext(): PanelMessageContext {
     const r = this.lastResult?.result;
+    const t = this.shownTokens;
     return {
-      result: r && { textLength: r.text.length, rows: r.model.embedding.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
+      // Spans and ids refer to the tokens on show (which may be ahead of the result on show).
+      result: r && t && { textLength: t.textLength, rows: t.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
       models: () => this.host.settings().models.map(m => m.value),
     };
   }
@@ -172,7 +203,7 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'revealToken':
       case 'highlightToken': {
-        const source = this.lastResult?.source;
+        const source = this.shownTokens?.source;
         if (!source) return;
         if (m.type === 'highlightToken' && !m.span) {
           this.host.clearHighlight();
@@ -202,6 +233,10 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'selectModel':
         void vscode.commands.executeCommand('embeddingLens.selectModel');
+        return;
+      case 'drewTokens':
+        this.drewTokens = m;
+        this.host.log.info(`panel drew the tokens of request ${m.requestId}: ${m.tokens} tokens`);
         return;
       case 'rendered':
         this.rendered = m;

@@ -227,6 +227,9 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
       if (png.byteLength === 0 || png.byteLength > MAX_PNG_BYTES) fail(`export.png: ${png.byteLength} bytes, expected 1 to ${MAX_PNG_BYTES}`);
       return { type, requestId: id, format, png };
     }
+    case 'drewTokens':
+      onlyKeys(m, ['type', 'requestId', 'tokens'], type);
+      return { type, requestId: requestId(), tokens: int(m, 'tokens', 0, MAX_RENDERED_IDS, type) };
     case 'rendered': {
       onlyKeys(m, ['type', 'requestId', 'inputIds', 'tokens'], type);
       const id = requestId();

@@ -1,6 +1,7 @@
 // The host ↔ panel (webview) channel. Host → webview messages state facts (didX); webview →
 // host messages are requests. Numbers arrive as ArrayBuffers inside EncodeReply.
 import type { Replay } from '../core/tokenizers/replay';
+import type { PackedParts } from './resultPacking';
 import type { EncodeReply, PipelineOptionsWire, ProjectReply, VectorsReply } from './workerProtocol';
 
 /** Where the encoded text came from, so the panel can point back into the editor. */
@@ -20,6 +21,17 @@ export interface PanelSettings {
   readonly options: PipelineOptionsWire;
 }
 
+/**
+ * The token part of an encode (EncodeReply without the matrices), sent first so the panel can
+ * draw the Tokens tab while the matrices are still on their way.
+ */
+export type TokensReply = Pick<EncodeReply, 'model' | 'text' | 'tokens' | 'positions' | 'truncated' | 'inputIds' | 'attentionMask' | 'options'>;
+
+/** The token part of `r` (its own buffers: the same ArrayBuffers, exact size, not copied). */
+export function tokensPart(r: EncodeReply): TokensReply {
+  return { model: r.model, text: r.text, tokens: r.tokens, positions: r.positions, truncated: r.truncated, inputIds: r.inputIds, attentionMask: r.attentionMask, options: r.options };
+}
+
 /** Export formats the panel offers. */
 export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
 
@@ -27,8 +39,14 @@ export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'pyt
 export type ToPanel =
   /** An encode started (the panel shows progress). */
   | { readonly type: 'didStart'; readonly requestId: number; readonly label: string }
-  /** The result of an encode. */
-  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
+  /**
+   * The tokens of an encode, ahead of its result: the panel draws the Tokens tab at once. A
+   * didEncode with the same request id follows (carrying the whole result again, so a panel that
+   * reloads can be sent didEncode alone).
+   */
+  | { readonly type: 'didTokens'; readonly requestId: number; readonly tokens: TokensReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
+  /** The result of an encode (with `packed`, some of its matrices travel packed: resultPacking.ts). */
+  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined; readonly packed?: PackedParts | undefined }
   /** An encode or another request failed. */
   | { readonly type: 'didFail'; readonly requestId: number; readonly message: string; readonly reason: string }
   /** The options bar's choices (sent on ready and when settings change). */
@@ -64,6 +82,8 @@ export type FromPanel =
   | { readonly type: 'export'; readonly requestId: number; readonly format: ExportFormat; readonly png?: ArrayBuffer }
   /** Open the model picker. */
   | { readonly type: 'selectModel' }
+  /** The panel drew the Tokens tab of a request from its didTokens (for the log and tests). */
+  | { readonly type: 'drewTokens'; readonly requestId: number; readonly tokens: number }
   /** The panel drew a result (for tests and the log): its ids as shown. */
   | { readonly type: 'rendered'; readonly requestId: number; readonly inputIds: readonly number[]; readonly tokens: number };
 

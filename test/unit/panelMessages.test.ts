@@ -199,6 +199,14 @@ describe('panel messages: the host checks everything the webview sends', () => {
     });
   });
 
+  describe('drewTokens', () => {
+    it('accepts a request id and a token count, and refuses anything else', () => {
+      assert.deepEqual(accepts({ type: 'drewTokens', requestId: 1_000_001, tokens: 49_214 }, empty), { type: 'drewTokens', requestId: 1_000_001, tokens: 49_214 });
+      refuses({ type: 'drewTokens', requestId: 1, tokens: -1 }, /drewTokens\.tokens: -1 is outside/);
+      refuses({ type: 'drewTokens', requestId: 1, tokens: 2, ids: [] }, /unknown field "ids"/);
+    });
+  });
+
   describe('rendered', () => {
     it('accepts the panel\u2019s report of what it drew', () => {
       const m = { type: 'rendered', requestId: 1_000_001, inputIds: [1, 2, 0, 0], tokens: 2 };

@@ -356,6 +356,8 @@ export class PanelPage {
     this.nextRequestId = 1;
     /** The last didEncode sent (what the host would replay on `ready`). @type {Extract<ToPanel, { type: 'didEncode' }> | undefined} */
     this.last = undefined;
+    /** The tokens on show: the last didTokens' or didEncode's (what the host checks spans against). @type {{ text: string, model: { embedding: { rows: number } } } | undefined} */
+    this.shownTokens = undefined;
     /** The last settings sent (the models the options bar may pick). @type {import('../../src/shared/panelProtocol.js').PanelSettings | undefined} */
     this.settings = undefined;
   }
@@ -401,8 +403,10 @@ export class PanelPage {
     // models offered; one the host would refuse fails the test (assertNoErrors).
     const check = await loadHostCheck();
     const r = this.last?.result;
+    // Spans and ids refer to the tokens on show, which a didTokens may have put ahead of the result.
+    const t = this.shownTokens ?? r;
     const verdict = check(m, {
-      result: r && { textLength: r.text.length, rows: r.model.embedding.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
+      result: r && t && { textLength: t.text.length, rows: t.model.embedding.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
       models: () => (this.settings?.models ?? []).map(x => x.value),
     });
     if (!verdict.ok) this.errors.push(`the host would refuse the panel's message: ${verdict.why}`);
@@ -521,6 +525,7 @@ export class PanelPage {
   /** Sends a host → panel message (ArrayBuffers travel as base64 and are rebuilt in the page). @param {ToPanel} message */
   async send(message) {
     if (message.type === 'didEncode') this.last = message;
+    if (message.type === 'didEncode' || message.type === 'didTokens') this.shownTokens = message.type === 'didEncode' ? message.result : message.tokens;
     if (message.type === 'didChangeSettings') this.settings = message.settings;
     await this.page.evaluate(wire => /** @type {any} */ (window).__lensDeliver(wire), toWire(message));
   }

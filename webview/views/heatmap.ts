@@ -1,7 +1,14 @@
-// A matrix as a heatmap on canvas: one pixel per cell in an offscreen bitmap, drawn scaled with
-// smoothing off, so zoom and pan only re-blit (a 2048 × 768 matrix is painted once).
+// A matrix as a heatmap on canvas: one pixel per cell in offscreen bitmaps, drawn scaled with
+// smoothing off, so zoom and pan only re-blit. The bitmaps are bands of BAND_ROWS rows painted
+// when first on screen (a 40,000-row matrix paints only the bands it shows, and no canvas is
+// taller than a browser allows), the least recently drawn dropped past MAX_BANDS.
 import { divergingLut, lutIndex, readPalette, rgbCss, type Palette } from '../theme';
 import type { Mat } from '../result';
+
+/** Rows per offscreen band. */
+export const BAND_ROWS = 1024;
+/** Bands kept painted. */
+const MAX_BANDS = 8;
 
 /** Callbacks and labels the heatmap needs from its owner. */
 export interface HeatmapOptions {
@@ -36,7 +43,10 @@ export class Heatmap {
   private readonly legend: HTMLCanvasElement;
   private readonly readout: HTMLElement;
   private readonly legendText: HTMLElement;
-  private bitmap: HTMLCanvasElement | undefined;
+  /** Painted bands by index (Map order = least recently drawn first). */
+  private bands = new Map<number, HTMLCanvasElement>();
+  /** Cells painted into bands since setData/setPalette (tests check it stays near what is shown). */
+  paintedCells = 0;
   private mat: Mat | undefined;
   private limit = 1;
   private palette: Palette = readPalette();
@@ -164,19 +174,35 @@ export class Heatmap {
     return [c & 255, (c >> 8) & 255, (c >> 16) & 255];
   }
 
+  /** Forgets the painted bands (new data or palette); they are painted again as drawn. */
   private paintBitmap(): void {
-    const m = this.mat;
-    if (!m) return;
+    if (!this.mat) return;
+    this.bands.clear();
+    this.paintedCells = 0;
+    this.drawLegend();
+  }
+
+  /** Band b (rows b*BAND_ROWS ..), painted now if it is not kept. */
+  private band(b: number): HTMLCanvasElement {
+    const kept = this.bands.get(b);
+    if (kept) {
+      this.bands.delete(b);
+      this.bands.set(b, kept);
+      return kept;
+    }
+    const m = this.mat!;
     const t0 = performance.now();
-    const bmp = this.bitmap ?? document.createElement('canvas');
+    const r0 = b * BAND_ROWS;
+    const rows = Math.min(BAND_ROWS, m.rows - r0);
+    const bmp = document.createElement('canvas');
     bmp.width = Math.max(1, m.cols);
-    bmp.height = Math.max(1, m.rows);
+    bmp.height = Math.max(1, rows);
     const bctx = bmp.getContext('2d')!;
     const img = bctx.createImageData(bmp.width, bmp.height);
     const px = new Uint32Array(img.data.buffer);
     const lut = divergingLut(this.palette);
     const scale = 255 / (2 * this.limit);
-    const d = m.data;
+    const d = m.data.subarray(r0 * m.cols, (r0 + rows) * m.cols);
     // [rows x cols] one LUT lookup per cell.
     for (let i = 0; i < d.length; i++) {
       let k = Math.round((d[i]! + this.limit) * scale);
@@ -184,9 +210,12 @@ export class Heatmap {
       px[i] = lut[k]!;
     }
     bctx.putImageData(img, 0, 0);
-    this.bitmap = bmp;
+    this.paintedCells += d.length;
+    this.canvas.dataset.paintedCells = String(this.paintedCells);
+    this.bands.set(b, bmp);
+    while (this.bands.size > MAX_BANDS) this.bands.delete(this.bands.keys().next().value!);
     this.lastPaintMs = performance.now() - t0;
-    this.drawLegend();
+    return bmp;
   }
 
   private drawLegend(): void {
@@ -221,8 +250,7 @@ export class Heatmap {
   /** Draws now (tests call it through requestAnimationFrame anyway). */
   draw(): void {
     const m = this.mat;
-    const bmp = this.bitmap;
-    if (!m || !bmp) return;
+    if (!m) return;
     const dpr = window.devicePixelRatio || 1;
     const cssW = Math.max(100, this.element.clientWidth);
     const cssH = Math.min(Math.max(80, HEADER_HEIGHT + m.rows * this.view.scale + 4), Math.max(200, window.innerHeight * 0.7));
@@ -251,7 +279,11 @@ export class Heatmap {
     ctx.beginPath();
     ctx.rect(LABEL_WIDTH, HEADER_HEIGHT, gridW, gridH);
     ctx.clip();
-    ctx.drawImage(bmp, x, y, visCols, visRows, LABEL_WIDTH, HEADER_HEIGHT, visCols * sx, visRows * sy);
+    for (let b = Math.floor(y / BAND_ROWS); visRows > 0 && b * BAND_ROWS < y + visRows; b++) {
+      const from = Math.max(y, b * BAND_ROWS);
+      const to = Math.min(y + visRows, (b + 1) * BAND_ROWS);
+      ctx.drawImage(this.band(b), x, from - b * BAND_ROWS, visCols, to - from, LABEL_WIDTH, HEADER_HEIGHT + (from - y) * sy, visCols * sx, (to - from) * sy);
+    }
     // Pad rows: hatched, so they read as padding in every theme.
     ctx.strokeStyle = rgbCss(p.pad, 0.8);
     ctx.lineWidth = 1;
