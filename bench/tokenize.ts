@@ -229,7 +229,7 @@ async function bench(name: string): Promise<string[][]> {
       `${mine.map(f).join(' / ')} MB/s`,
       `${LABEL[e]}: ${theirs.map(f).join(' / ')} MB/s`,
       `${mine.map((x, i) => `${(x / theirs[i]!).toFixed(2)}×`).join(' / ')}`,
-      `first / fresh / steady; CPU time; first = median of ${FIRST_RUNS} new processes, fresh and steady = medians of ${RUNS}, same on both sides; ids equal to ${LABEL[truthName]}'s${excluded.length ? `; excluded (its ids differ from ${LABEL[truthName]}'s): ${excluded.join(', ')}` : ''}`,
+      `first / fresh / steady; CPU time; first = median of ${FIRST_RUNS} new processes, fresh and steady = medians of ${RUNS}, same on both sides; ids equal to ${LABEL[truthName]}'s${excluded.length ? `; excluded (its ids differ from ${LABEL[truthName]}'s): ${excluded.length} of ${docs.length} documents (${excluded.slice(0, 3).join(', ')}${excluded.length > 3 ? ', …' : ''})` : ''}`,
     ]);
   }
   for (const n of notes) rows.push([`tokenizer throughput, ${title}`, '', `skipped: ${n}`, '', '']);
