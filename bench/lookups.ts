@@ -7,7 +7,7 @@
  * whole table; it reports its wall time and peak RSS. Medians of RUNS, the two sizes alternating,
  * the same RUNS on both. The page cache is warm for both (the files were just written).
  *
- *   node dist/bench/lookups.js [--table] [--runs N]
+ *   node dist/bench/lookups.js [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -100,13 +100,9 @@ async function main(): Promise<void> {
     const gb = ((BIG_ROWS * E * 4) / 1e9).toFixed(2);
     const mb = ((SMALL_ROWS * E * 4) / 1e6).toFixed(1);
     const cond = `new process per run (open + 512 seeded ids over the whole table, F32, E = 768), medians of ${RUNS} each, alternating; page cache warm; RSS = peak of the process`;
-    if (process.argv.includes('--table')) {
-      console.log('| work | Embedding Lens | reference | ratio | conditions |');
-      console.log('| --- | --- | --- | --- | --- |');
-      console.log(`| 512 ids from a ${gb} GB safetensors vs a ${mb} MB one | ${gb} GB: ${bm.toFixed(1)} ms, ${br.toFixed(0)} MB RSS | ${mb} MB: ${sm.toFixed(1)} ms, ${sr.toFixed(0)} MB RSS | ×${(bm / sm).toFixed(2)} time, ${br - sr >= 0 ? '+' : ''}${(br - sr).toFixed(0)} MB RSS (big ÷ small) | ${cond} |`);
-    } else {
-      console.log(`512 ids: ${gb} GB table ${bm.toFixed(1)} ms, ${br.toFixed(0)} MB RSS; ${mb} MB table ${sm.toFixed(1)} ms, ${sr.toFixed(0)} MB RSS; ×${(bm / sm).toFixed(2)} time, ${(br - sr).toFixed(0)} MB RSS (${cond})`);
-    }
+    console.log('| work | Embedding Lens | reference | ratio | conditions |');
+    console.log('| --- | --- | --- | --- | --- |');
+    console.log(`| 512 ids from a ${gb} GB safetensors vs a ${mb} MB one | ${gb} GB: ${bm.toFixed(1)} ms, ${br.toFixed(0)} MB RSS | ${mb} MB: ${sm.toFixed(1)} ms, ${sr.toFixed(0)} MB RSS | ×${(bm / sm).toFixed(2)} time, ${br - sr >= 0 ? '+' : ''}${(br - sr).toFixed(0)} MB RSS (big ÷ small) | ${cond} |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 // ONE markdown table: each figure of issue 9 with its reference measured in the same run, the
 // ratio, and the conditions of the row. A header names the machine, the command and the load.
 //
-// The row contract: a bench script started with `--table` prints markdown tables; a table whose
+// The row contract: a bench script (run with no arguments) prints markdown tables; a table whose
 // header is exactly
 //     | work | Embedding Lens | reference | ratio | conditions |
 // is merged into the one table (its rows in order); any other table is printed verbatim under the
@@ -131,7 +131,7 @@ for (const b of chosen) {
   }
   // Our tokenizers run in a thread with a 64 MB young generation (src/host/workerClient.ts);
   // every script runs with the matching flag.
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', '--enable-source-maps', path.join(root, 'dist', 'bench', `${b.name}.js`), '--table'], {
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', '--enable-source-maps', path.join(root, 'dist', 'bench', `${b.name}.js`)], {
     cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const secs = ((Date.now() - t0) / 1000).toFixed(0);

@@ -11,7 +11,7 @@
  *     against PyTorch with the same weights and input (1 and 2 threads), when
  *     `/usr/bin/python3 -c "import torch"` works; outputs are compared (max abs difference printed).
  *
- *   node dist/bench/selection.js [--table] [--runs N]
+ *   node dist/bench/selection.js [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -129,7 +129,6 @@ function torchOk(): boolean {
 async function main(): Promise<void> {
   const c = process.argv.indexOf('--child');
   if (c >= 0) return childInspect(process.argv[c + 2]!, process.argv[c + 3]!, process.argv[c + 4]!, process.argv[c + 5]);
-  const table = process.argv.includes('--table');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lens-bench-selection-'));
   const rows: string[][] = [];
   try {
@@ -186,11 +185,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (table) {
-    console.log('| work | Embedding Lens | reference | ratio | conditions |');
-    console.log('| --- | --- | --- | --- | --- |');
-  }
-  for (const r of rows) console.log(table ? `| ${r.join(' | ')} |` : r.join('\n  '));
+  console.log('| work | Embedding Lens | reference | ratio | conditions |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
 
 void main().catch((e: unknown) => {
