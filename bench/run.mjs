@@ -149,7 +149,9 @@ for (const b of chosen) {
   }
   for (const line of (r.stdout ?? '').split('\n')) if (/^(note|skipped|excluded)\b/i.test(line.trim())) notes.push(`${b.name}: ${line.trim()}`);
   if (r.status !== 0) {
-    const last = (r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `signal ${r.signal}`;
+    // The error's own line, not node's trailing version banner.
+    const lines = (r.stderr ?? '').split('\n').map(l => l.trim()).filter(l => l && !/^Node\.js v\d/.test(l));
+    const last = lines.findLast(l => /Error\b/.test(l) && !/^at /.test(l)) ?? lines.pop() ?? `signal ${r.signal}`;
     merged.push([b.what, `failed: bench/${b.name}.ts exited with ${r.status ?? r.signal}: ${escape(last)}`, '', '', '']);
   } else if (!any) {
     merged.push([b.what, `bench/${b.name}.ts printed no table`, '', '', '']);
