@@ -17,10 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
+import { COLUMNS, collect } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The standard columns (see the contract above). */
-export const COLUMNS = ['work', 'Embedding Lens', 'reference', 'ratio', 'conditions'];
 
 /** In the order of issue 9's table. `owner` is who writes the script (for the skipped note). */
 const BENCHES = [
@@ -70,27 +69,6 @@ function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     torch,
   };
-}
-
-/** Parses the markdown tables of a script's output: [{ header, rows, lines }]. */
-function tables(text) {
-  const out = [];
-  let cur = null;
-  const cells = line => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map(c => c.trim());
-  for (const line of text.split('\n')) {
-    if (/^\s*\|/.test(line)) {
-      if (!cur) {
-        cur = { header: cells(line), rows: [], lines: [line] };
-        out.push(cur);
-      } else {
-        cur.lines.push(line);
-        if (!/^\s*\|[\s:|-]+\|\s*$/.test(line)) cur.rows.push(cells(line));
-      }
-    } else {
-      cur = null;
-    }
-  }
-  return out;
 }
 
 const row = (...c) => `| ${c.join(' | ')} |`;
@@ -143,17 +121,10 @@ for (const b of chosen) {
   });
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   process.stderr.write(`bench: ${b.name} done in ${secs} s (exit ${r.status ?? r.signal})\n`);
-  const found = tables(r.stdout ?? '');
-  let any = false;
-  for (const t of found) {
-    if (t.header.length === COLUMNS.length && t.header.every((h, i) => h.toLowerCase() === COLUMNS[i].toLowerCase())) {
-      merged.push(...t.rows);
-      any = true;
-    } else {
-      verbatim.push({ name: b.name, lines: t.lines });
-      any = true;
-    }
-  }
+  const found = collect(r.stdout ?? '');
+  merged.push(...found.rows);
+  for (const lines of found.verbatim) verbatim.push({ name: b.name, lines });
+  const any = found.rows.length > 0 || found.verbatim.length > 0;
   for (const line of (r.stdout ?? '').split('\n')) if (/^(note|skipped|excluded)\b/i.test(line.trim())) notes.push(`${b.name}: ${line.trim()}`);
   if (r.status !== 0) {
     // The error's own line, not node's trailing version banner.
