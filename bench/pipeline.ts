@@ -3,7 +3,7 @@
  * a WordLevel model — one Map lookup per piece, so nearly all the time is the pipeline — behind
  * Whitespace, and behind NFKC + Lowercase + Whitespace, against @huggingface/tokenizers (pure
  * JavaScript) and the Rust `tokenizers` binding, on the reference corpus, measured in the same
- * run. The vocabulary is the Rust library's own pieces of the corpus; ids, tokens and offsets are
+ * run, the same number of passes on each side (medians). The vocabulary is the Rust library's own pieces of the corpus; ids, tokens and offsets are
  * checked identical to Rust's first. Times are CPU time of this process (the Rust binding works
  * on a libuv thread of the same process).
  *
@@ -13,6 +13,9 @@ import { Tokenizer as HfJsTokenizer } from '@huggingface/tokenizers';
 import { tokenizerFromJson } from '../src/core/tokenizers/loadTokenizer';
 import { referenceCorpus, utf8Bytes } from '../test/corpus/corpus';
 import { rustEncode, rustTokenizer } from '../test/unit/tokenizers/reference';
+
+/** Passes per engine (the same for all). */
+const RUNS = 5;
 
 const SPECIALS = ['[UNK]', '[CLS]', '[SEP]'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
 
@@ -53,7 +56,7 @@ async function cpuSecondsAsync(f: () => Promise<void>): Promise<number> {
   return (u.user + u.system) / 1e6;
 }
 
-async function bench(name: string, json: Record<string, unknown>): Promise<void> {
+async function bench(name: string, json: Record<string, unknown>): Promise<string[][]> {
   const docs = referenceCorpus().filter(d => d.text.length > 0);
   const mb = docs.reduce((n, d) => n + utf8Bytes(d.text), 0) / 1e6;
   const ours = tokenizerFromJson(json, 'bench');
@@ -65,39 +68,67 @@ async function bench(name: string, json: Record<string, unknown>): Promise<void>
     console.log(`note: @huggingface/tokenizers cannot load it: ${(e as Error).message}`);
   }
 
+  // A document on which @huggingface/tokenizers' ids differ from Rust's is left out of its
+  // comparison, for both sides, and named.
+  const hfDocs: typeof docs = [];
+  const hfOff: string[] = [];
   for (const d of docs) {
     const want = await rustEncode(rust, d.text, false);
     const got = ours.encode(d.text);
     const same = got.length === want.ids.length && got.every((t, i) => t.id === want.ids[i] && t.text === want.tokens![i] && t.start === want.offsets![i]![0] && t.end === want.offsets![i]![1]);
     if (!same) throw new Error(`${name}: ours differs from Rust on ${d.name}`);
-    if (hf && JSON.stringify(hf.encode(d.text, { add_special_tokens: false }).ids) !== JSON.stringify(want.ids)) console.log(`note: @huggingface/tokenizers differs from Rust on ${d.name}`);
+    if (hf && JSON.stringify(hf.encode(d.text, { add_special_tokens: false }).ids) !== JSON.stringify(want.ids)) hfOff.push(d.name);
+    else hfDocs.push(d);
   }
 
   const passOurs = () => docs.forEach(d => ours.encode(d.text));
-  const passHf = () => docs.forEach(d => hf!.encode(d.text, { add_special_tokens: false }));
+  const passHf = () => hfDocs.forEach(d => hf!.encode(d.text, { add_special_tokens: false }));
+  const passOursHf = () => hfDocs.forEach(d => ours.encode(d.text));
+  const mbHf = hfDocs.reduce((n, d) => n + utf8Bytes(d.text), 0) / 1e6;
   const passRust = async () => {
     for (const d of docs) await rust.encode(d.text, null, { addSpecialTokens: false });
   };
-  const best = async (f: () => unknown, n: number) => {
-    let s = Infinity;
-    for (let i = 0; i < n; i++) s = Math.min(s, await cpuSecondsAsync(async () => void (await f())));
-    return s;
-  };
-  const oursFirst = cpuSeconds(passOurs);
-  const oursSteady = await best(passOurs, 8);
-  const hfSteady = hf ? await best(passHf, 3) : NaN;
-  const rustSteady = await best(passRust, 3);
-  const rate = (s: number) => `${(mb / s).toFixed(2)} MB/s`.padStart(12);
-  console.log(`${name}: ${mb.toFixed(2)} MB in ${docs.length} documents; ids, tokens and offsets identical to Rust's`);
-  console.log(`  ours                      ${rate(oursSteady)}  (first pass ${rate(oursFirst).trim()})`);
-  console.log(`  @huggingface/tokenizers   ${rate(hfSteady)}`);
-  console.log(`  Rust binding (tokenizers) ${rate(rustSteady)}`);
-  console.log(`  ours vs @huggingface/tokenizers ${(hfSteady / oursSteady).toFixed(1)}x, vs Rust binding ${(rustSteady / oursSteady).toFixed(1)}x`);
+  // The same number of runs for every engine, interleaved; medians. "first" is our first pass in
+  // this process after the id check (warm JIT): bench/tokenize.ts measures cold processes.
+  const runs = { ours: [] as number[], oursHf: [] as number[], hf: [] as number[], rust: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    runs.ours.push(cpuSeconds(passOurs));
+    if (hf) {
+      runs.oursHf.push(cpuSeconds(passOursHf));
+      runs.hf.push(cpuSeconds(passHf));
+    }
+    runs.rust.push(await cpuSecondsAsync(passRust));
+  }
+  const oursMed = median(runs.ours);
+  const hfMed = hf ? median(runs.hf) : NaN;
+  const rustMed = median(runs.rust);
+  const oursHfMed = hf ? median(runs.oursHf) : NaN;
+  const rate = (s: number, size = mb) => `${(size / s).toFixed(2)} MB/s`;
+  const cond = `CPU time, medians of ${RUNS} passes on each side, interleaved; ids, tokens and offsets identical to Rust's`;
+  const rows: string[][] = [
+    [`tokenizer.json pipeline, ${name} (${mb.toFixed(2)} MB)`, rate(oursMed), `Rust binding (tokenizers): ${rate(rustMed)}`, `${(rustMed / oursMed).toFixed(2)}×`, cond],
+  ];
+  if (hf) {
+    const off = hfOff.length ? `; excluded (@huggingface/tokenizers' ids differ from Rust's): ${hfOff.length} of ${docs.length} documents (${hfOff.slice(0, 3).join(', ')}${hfOff.length > 3 ? ', …' : ''})` : '';
+    rows.push([`tokenizer.json pipeline, ${name} (${mbHf.toFixed(2)} MB)`, rate(oursHfMed, mbHf), `@huggingface/tokenizers: ${rate(hfMed, mbHf)}`, `${(hfMed / oursHfMed).toFixed(2)}×`, cond + off]);
+  }
+  return rows;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function main(): Promise<void> {
-  await bench('WordLevel + Whitespace', wordLevelJson(null, { type: 'Whitespace' }));
-  await bench('WordLevel + NFKC + Lowercase + Whitespace', wordLevelJson({ type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] }, { type: 'Whitespace' }));
+  const rows = [
+    ...(await bench('WordLevel + Whitespace', wordLevelJson(null, { type: 'Whitespace' }))),
+    ...(await bench('WordLevel + NFKC + Lowercase + Whitespace', wordLevelJson({ type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] }, { type: 'Whitespace' }))),
+  ];
+  console.log('| work | Embedding Lens | reference | ratio | conditions |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
 
 void main().catch((e: unknown) => {
