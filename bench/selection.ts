@@ -9,7 +9,8 @@
  *     of RUNS further inspects in that process. No reference: nothing else does this pipeline.
  *   - a 2-layer bidirectional GRU, hidden 256, T = 512 (GloVe rows, seeded random weights)
  *     against PyTorch with the same weights and input (1 and 2 threads), when
- *     `/usr/bin/python3 -c "import torch"` works; outputs are compared (max abs difference printed).
+ *     `/usr/bin/python3 -c "import { createNativeEncoder } from '../src/native/nativeEncoder';
+import torch"` works; outputs are compared (max abs difference printed).
  *
  *   node dist/bench/selection.js [--runs N]
  */
@@ -58,7 +59,8 @@ interface InspectTimes {
 /** Child: load `spec`, inspect `textFile` once cold, then RUNS times warm. */
 async function childInspect(spec: string, textFile: string, optionsJson: string, dumpDir?: string): Promise<void> {
   const text = readFileSync(textFile, 'utf8');
-  const options = JSON.parse(optionsJson) as InspectOptions;
+  // The encoder the product runs (native, falling back to TypeScript), as the worker and CLI inject it.
+  const options: InspectOptions = { ...(JSON.parse(optionsJson) as InspectOptions), encoder: createNativeEncoder() };
   const ctx = { files: nodeFiles, assetsDir: path.join(root, 'assets') };
   let t = process.hrtime.bigint();
   const model = await loadModel(ctx, spec);
