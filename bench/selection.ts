@@ -9,8 +9,7 @@
  *     of RUNS further inspects in that process. No reference: nothing else does this pipeline.
  *   - a 2-layer bidirectional GRU, hidden 256, T = 512 (GloVe rows, seeded random weights)
  *     against PyTorch with the same weights and input (1 and 2 threads), when
- *     `/usr/bin/python3 -c "import { createNativeEncoder } from '../src/native/nativeEncoder';
-import torch"` works; outputs are compared (max abs difference printed).
+ *     `/usr/bin/python3 -c "import torch"` works; outputs are compared (max abs difference printed).
  *
  *   node dist/bench/selection.js [--runs N]
  */
@@ -22,6 +21,7 @@ import { writeSafetensors } from '../src/core/formats/safetensors';
 import { loadModel } from '../src/core/model/loadModel';
 import { nodeFiles } from '../src/core/nodeFiles';
 import { inspectText, type InspectOptions } from '../src/core/pipeline';
+import { createNativeEncoder } from '../src/native/nativeEncoder';
 import { createRng } from '../src/core/prng';
 import { randomRnnWeights, type RnnSpec } from '../src/core/rnn';
 
