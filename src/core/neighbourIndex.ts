@@ -99,6 +99,18 @@ function better(a: Neighbour, b: Neighbour): boolean {
   return a.cosine > b.cosine || (a.cosine === b.cosine && a.id < b.id);
 }
 
+/** Inserts `n` into `best` (at most k, best first) when it ranks among the top k. */
+function insertTopK(best: Neighbour[], n: Neighbour, k: number): void {
+  if (best.length === k && !better(n, best[k - 1]!)) return;
+  let at = best.length < k ? best.length : k - 1;
+  if (best.length < k) best.push(n);
+  while (at > 0 && better(n, best[at - 1]!)) {
+    best[at] = best[at - 1]!;
+    at--;
+  }
+  best[at] = n;
+}
+
 /** One normalised copy of a `(rows, cols)` table and a scan over it. */
 export class NeighbourIndex {
   private disposed = false;
@@ -227,14 +239,7 @@ export class NeighbourIndex {
       for (let j = 0; j < ids.length; j++) {
         const id = ids[j]!;
         const n: Neighbour = { id, cosine: dot64(values, j * cols, query, cols) / (norms[id]! * qn) };
-        if (best.length === k && !better(n, best[k - 1]!)) continue;
-        let at = best.length < k ? best.length : k - 1;
-        if (best.length < k) best.push(n);
-        while (at > 0 && better(n, best[at - 1]!)) {
-          best[at] = best[at - 1]!;
-          at--;
-        }
-        best[at] = n;
+        insertTopK(best, n, k);
       }
     }
     return best;
@@ -290,14 +295,7 @@ export class NeighbourIndex {
         const norm = Math.sqrt(n0 + n1);
         if (!(norm > 0) || !Number.isFinite(norm) || exclude.has(id)) continue;
         const n: Neighbour = { id, cosine: (d0 + d1) / (norm * qn) };
-        if (best.length === k && !better(n, best[k - 1]!)) continue;
-        let at = best.length < k ? best.length : k - 1;
-        if (best.length < k) best.push(n);
-        while (at > 0 && better(n, best[at - 1]!)) {
-          best[at] = best[at - 1]!;
-          at--;
-        }
-        best[at] = n;
+        insertTopK(best, n, k);
       }
     }
     return best;

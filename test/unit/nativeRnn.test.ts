@@ -7,38 +7,12 @@ import { openSafetensors } from '../../src/core/formats/safetensors';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import type { Matrix } from '../../src/core/matrix';
 import { randomRnnWeights, runRnn, type CellType, type RnnResult, type RnnSpec, type RnnWeights } from '../../src/core/rnn';
-import { loadRnnWeights, type RnnHints } from '../../src/core/rnnTensors';
+import { loadRnnWeights } from '../../src/core/rnnTensors';
 import { createNativeEncoder, gateGraph, nativeUnsupported, recurrenceGraph } from '../../src/native/nativeEncoder';
 import { decodeModel, encodeModel } from '../../src/native/onnxProto';
 import { WorkerHandlers } from '../../src/worker/handlers';
-import { assertClose, fixture, flat, repoRoot } from './helpers';
-
-interface Expected {
-  options: { skip_padding: boolean };
-  input_ids: number[];
-  attention_mask: number[];
-  output: number[][];
-  h_n: number[][];
-  c_n?: number[][];
-}
-
-const TORCH_DIR = fixture('torch');
-const CASES = readdirSync(TORCH_DIR)
-  .filter(name => existsSync(path.join(TORCH_DIR, name, 'expected.json')))
-  .sort();
-
-function hintsFromConfig(dir: string): RnnHints[] {
-  const file = path.join(dir, 'config.json');
-  if (!existsSync(file)) return [];
-  const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const hint: RnnHints = { source: 'config.json' };
-  if (c.cell !== undefined) hint.cell = c.cell as CellType;
-  if (c.nonlinearity !== undefined) hint.nonlinearity = c.nonlinearity as 'tanh' | 'relu';
-  if (c.hidden_size !== undefined) hint.hiddenSize = c.hidden_size as number;
-  if (c.num_layers !== undefined) hint.numLayers = c.num_layers as number;
-  if (c.bidirectional !== undefined) hint.bidirectional = c.bidirectional as boolean;
-  return [hint];
-}
+import { assertClose, flat, repoRoot } from './helpers';
+import { CASES, TORCH_DIR, hintsFromConfig, type Expected } from './torchFixtures';
 
 async function loadCase(name: string): Promise<{ expected: Expected; weights: RnnWeights; x: Matrix; range?: { start: number; end: number } }> {
   const dir = path.join(TORCH_DIR, name);

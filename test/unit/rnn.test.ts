@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSafetensors, writeSafetensors } from '../../src/core/formats/safetensors';
@@ -19,38 +19,8 @@ import {
 } from '../../src/core/rnn';
 import { findRnnPrefix, loadRnnWeights, type RnnHints } from '../../src/core/rnnTensors';
 import { numel, type TensorSource, type TensorStore } from '../../src/core/tensors';
-import { assertClose, fixture, flat, rejection } from './helpers';
-
-interface Expected {
-  text: string;
-  options: { max_length: number; padding_side: 'right' | 'left'; truncation_side: 'right' | 'left'; skip_padding: boolean };
-  input_ids: number[];
-  attention_mask: number[];
-  embeddings: number[][];
-  output: number[][];
-  h_n: number[][];
-  c_n?: number[][];
-  torch_version: string;
-}
-
-const TORCH_DIR = fixture('torch');
-const CASES = readdirSync(TORCH_DIR)
-  .filter(name => existsSync(path.join(TORCH_DIR, name, 'expected.json')))
-  .sort();
-
-/** config.json's encoder keys as hints, the way a model loader passes them. */
-function hintsFromConfig(dir: string): RnnHints[] {
-  const file = path.join(dir, 'config.json');
-  if (!existsSync(file)) return [];
-  const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const hint: RnnHints = { source: 'config.json' };
-  if (c.cell !== undefined) hint.cell = c.cell as CellType;
-  if (c.nonlinearity !== undefined) hint.nonlinearity = c.nonlinearity as 'tanh' | 'relu';
-  if (c.hidden_size !== undefined) hint.hiddenSize = c.hidden_size as number;
-  if (c.num_layers !== undefined) hint.numLayers = c.num_layers as number;
-  if (c.bidirectional !== undefined) hint.bidirectional = c.bidirectional as boolean;
-  return [hint];
-}
+import { assertClose, flat, rejection } from './helpers';
+import { CASES, TORCH_DIR, hintsFromConfig, type Expected } from './torchFixtures';
 
 /** The contiguous [start, end) of the mask's 1s (the real tokens). */
 function realRangeOf(mask: readonly number[]): { start: number; end: number } {
