@@ -13,6 +13,7 @@ import { Tokenizer as HfJsTokenizer } from '@huggingface/tokenizers';
 import { tokenizerFromJson } from '../src/core/tokenizers/loadTokenizer';
 import { referenceCorpus, utf8Bytes } from '../test/corpus/corpus';
 import { rustEncode, rustTokenizer } from '../test/unit/tokenizers/reference';
+import { standardTable } from './table.mjs';
 
 /** Passes per engine (the same for all). */
 const RUNS = 5;
@@ -126,9 +127,7 @@ async function main(): Promise<void> {
     ...(await bench('WordLevel + Whitespace', wordLevelJson(null, { type: 'Whitespace' }))),
     ...(await bench('WordLevel + NFKC + Lowercase + Whitespace', wordLevelJson({ type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] }, { type: 'Whitespace' }))),
   ];
-  console.log('| work | Embedding Lens | reference | ratio | conditions |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(standardTable(rows));
 }
 
 void main().catch((e: unknown) => {

@@ -22,6 +22,7 @@ import { loadModel } from '../src/core/model/loadModel';
 import { nodeFiles } from '../src/core/nodeFiles';
 import { inspectText, type InspectOptions } from '../src/core/pipeline';
 import { createNativeEncoder } from '../src/native/nativeEncoder';
+import { standardTable } from './table.mjs';
 import { createRng } from '../src/core/prng';
 import { randomRnnWeights, type RnnSpec } from '../src/core/rnn';
 
@@ -187,9 +188,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('| work | Embedding Lens | reference | ratio | conditions |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(standardTable(rows));
 }
 
 void main().catch((e: unknown) => {

@@ -52,3 +52,13 @@ export function collect(text) {
   }
   return { rows, verbatim };
 }
+
+/**
+ * The standard table as a bench script prints it (header, separator, one line per row), so
+ * run.mjs merges it into the one table.
+ * @param {string[][]} rows
+ * @returns {string}
+ */
+export function standardTable(rows) {
+  return [`| ${COLUMNS.join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n');
+}

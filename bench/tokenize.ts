@@ -34,6 +34,7 @@ import { tokenizerFromJson } from '../src/core/tokenizers/loadTokenizer';
 import { OPENAI_ENCODINGS, openAiTokenizerFromRanks } from '../src/core/tokenizers/openai';
 import { referenceCorpus, utf8Bytes } from '../test/corpus/corpus';
 import { rustTokenizer } from '../test/unit/tokenizers/reference';
+import { standardTable } from './table.mjs';
 
 const root = process.cwd();
 /** Warm passes per engine (fresh and steady each). */
@@ -246,9 +247,7 @@ async function main(): Promise<void> {
   for (const name of Object.keys(HF_MODELS)) if (want(name)) rows.push(...(await bench(name)));
   if (want('openai')) for (const name of OPENAI_ENCODINGS) rows.push(...(await bench(name)));
   console.log(`corpus: ${mb.toFixed(2)} MB in ${docs.length} documents. first = one pass of a new tokenizer in a new process (cold JIT, empty caches); fresh = a new tokenizer, warm JIT; steady = a tokenizer that has seen the corpus. Ratio = ours ÷ reference throughput (> 1: ours is faster).\n`);
-  console.log('| work | Embedding Lens | reference | ratio | conditions |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(standardTable(rows));
 }
 
 void main().catch((e: unknown) => {

@@ -34,26 +34,6 @@ export interface TokensPart {
   readonly reply: TokensReply;
   readonly source: TextSource;
   readonly text: string;
-  readonly n: number;
-  readonly T: number;
-  readonly ids: Int32Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  readonly special: Uint8Array;
-  readonly texts: readonly string[];
-  readonly positions: Int32Array;
-  readonly tokenAtRow: Int32Array;
-  readonly inputIds: Int32Array;
-  readonly mask: Uint8Array;
-  readonly focus: { start: number; end: number } | undefined;
-}
-
-/** Everything the views draw. */
-export interface Result extends TokensPart {
-  readonly requestId: number;
-  readonly reply: EncodeReply;
-  readonly source: TextSource;
-  readonly text: string;
   /** Number of real tokens, and the padded length. */
   readonly n: number;
   readonly T: number;
@@ -68,6 +48,12 @@ export interface Result extends TokensPart {
   readonly tokenAtRow: Int32Array;
   readonly inputIds: Int32Array;
   readonly mask: Uint8Array;
+  readonly focus: { start: number; end: number } | undefined;
+}
+
+/** Everything the views draw. */
+export interface Result extends TokensPart {
+  readonly reply: EncodeReply;
   readonly embeddings: Mat;
   /** The run with the chosen pad treatment, and the other one (null without pads). */
   readonly run: Run;
