@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
-import type { PanelSettings, ToPanel } from '../src/shared/panelProtocol';
+import { withTokens, type PanelSettings, type ToPanel } from '../src/shared/panelProtocol';
 import { h, renderStatus } from './dom';
 import { unpackResult } from '../src/shared/resultPacking';
 import { decodeResult, decodeTokens, type Result, type TokensPart } from './result';
@@ -142,8 +142,14 @@ class App {
         if (this.pending && m.requestId < this.pending) return; // a superseded request
         this.pending = 0;
         const early = this.early?.requestId === m.requestId ? this.early : undefined;
+        if (m.tokensSent && !early) {
+          // Its tokens came in a didTokens this webview never saw (it was reloaded in between): ask for the whole result.
+          vscode.postMessage({ type: 'ready' });
+          return;
+        }
         this.early = undefined;
-        const r = decodeResult(m.requestId, unpackResult(m.result, m.packed), m.source, m.focus, early);
+        const reply = unpackResult(m.tokensSent && early ? withTokens(m.result, early.reply) : m.result, m.packed);
+        const r = decodeResult(m.requestId, reply, m.source, m.focus, early);
         this.setStatus('', '');
         this.empty.hidden = true;
         this.body.hidden = false;

@@ -260,9 +260,9 @@ export class Lens implements PanelHost, vscode.Disposable {
       // The progress notification lasts until the panel has drawn the result (its `rendered`),
       // not only until the worker answers: a big result takes a while to travel and draw.
       const result = await withDelayedProgress('Embedding Lens: encoding', async token => {
-        const reply = await this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true }, token);
+        const reply = await this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true, forPanel: true }, token);
         if (token.isCancellationRequested || cts.token.isCancellationRequested || closed) return undefined;
-        this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms${reply.engine ? `, encoder: ${reply.engine.description}` : ''}`);
+        this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms${reply.phases ? ` (${reply.phases})` : ''}${reply.engine ? `, encoder: ${reply.engine.description}` : ''}`);
         const tReply = performance.now();
         const drawn = panel.whenRendered(requestId, token, RENDER_WAIT_MS);
         // Tokens first (the panel draws the Tokens tab at once), then, after a timer (a later turn

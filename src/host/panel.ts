@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ExportFormat, FromPanel, PanelSettings, PanelState, TextSource, ToPanel } from '../shared/panelProtocol';
+import { withoutTokens, type ExportFormat, type FromPanel, type PanelSettings, type PanelState, type TextSource, type ToPanel } from '../shared/panelProtocol';
 import { assertNever } from '../core/errors';
 import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMessages';
-import { packResult } from '../shared/resultPacking';
+import { packedView, type PackedParts } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
 
@@ -36,7 +36,15 @@ export interface PanelHost {
 export class InspectorPanel implements vscode.Disposable {
   private static current: InspectorPanel | undefined;
   private readonly disposables = new DisposableStore();
-  private lastResult: { requestId: number; result: EncodeReply; source: TextSource; focus?: { start: number; end: number } | undefined } | undefined;
+  /** The result on show, and its packed parts (found once, by the worker: replays reuse them). */
+  private lastResult: { requestId: number; result: EncodeReply; source: TextSource; focus?: { start: number; end: number } | undefined; packed?: PackedParts | undefined } | undefined;
+  /** The request whose didTokens went to the webview since it last said ready. */
+  private tokensPosted: number | undefined;
+  /**
+   * Messages posted before the webview's first `ready`, sent in order when it comes: a result
+   * posted early is then drawn once, not once as posted and again as the reply to `ready`.
+   */
+  private held: ToPanel[] | undefined = [];
   private lastText: { text: string; source: TextSource } | undefined;
   /** The tokens on show (didTokens comes before its didEncode): what token spans refer to. */
   private shownTokens: { source: TextSource; textLength: number; rows: number } | undefined;
@@ -97,20 +105,30 @@ export class InspectorPanel implements vscode.Disposable {
     // A request that finishes after the panel closed has nowhere to go (and posting to a
     // disposed webview throws).
     if (this.disposed) return;
-    if (message.type === 'didTokens') this.shownTokens = { source: message.source, textLength: message.tokens.text.length, rows: message.tokens.model.embedding.rows };
+    if (message.type === 'didTokens') {
+      this.shownTokens = { source: message.source, textLength: message.tokens.text.length, rows: message.tokens.model.embedding.rows };
+      this.tokensPosted = message.requestId;
+    }
     if (message.type === 'didEncode') {
-      this.shownTokens = { source: message.source, textLength: message.result.text.length, rows: message.result.model.embedding.rows };
-      this.lastResult = { requestId: message.requestId, result: message.result, source: message.source, focus: message.focus };
-      this.lastText = { text: message.result.text, source: message.source };
-      // Fewer bytes to the webview for a big result (the reply itself is kept as it is).
-      const t0 = performance.now();
-      const { result, packed } = packResult(message.result);
-      if (packed) {
-        message = { ...message, result, packed };
-        this.host.log.info(`packed request ${message.requestId} for the panel in ${(performance.now() - t0).toFixed(0)} ms`);
-      }
+      // The worker's packed parts travel beside the reply, not inside the one kept (exports send it back).
+      const { packed, ...result } = message.result;
+      this.shownTokens = { source: message.source, textLength: result.text.length, rows: result.model.embedding.rows };
+      this.lastResult = { requestId: message.requestId, result, source: message.source, focus: message.focus, packed: message.packed ?? packed };
+      this.lastText = { text: result.text, source: message.source };
+      message = this.resultMessage(this.lastResult, this.tokensPosted === message.requestId);
+    }
+    if (this.held) {
+      this.held.push(message);
+      return;
     }
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  /** The didEncode that shows `last`: packed when it was packed, without its tokens when they were sent. */
+  private resultMessage(last: NonNullable<InspectorPanel['lastResult']>, tokensSent: boolean): ToPanel {
+    let result = last.packed ? packedView(last.result, last.packed) : last.result;
+    if (tokensSent) result = withoutTokens(result);
+    return { type: 'didEncode', requestId: last.requestId, result, source: last.source, focus: last.focus, packed: last.packed, tokensSent };
   }
 
   /** The text last shown (to re-encode when settings change). */
@@ -189,12 +207,26 @@ export class InspectorPanel implements vscode.Disposable {
     const fail = (requestId: number) => (e: unknown) =>
       this.post({ type: 'didFail', requestId, message: e instanceof Error ? e.message : String(e), reason: (e as { reason?: string })?.reason ?? 'internal' });
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
         this.readyCount++;
+        const held = this.held;
+        this.held = undefined;
+        // A new webview (or a reloaded one) has none of the tokens sent before.
+        this.tokensPosted = undefined;
         this.post({ type: 'didChangeSettings', settings: this.host.settings() });
-        if (this.lastResult) this.post({ type: 'didEncode', ...this.lastResult });
+        if (held?.length) {
+          // The first ready: what was posted before it, in order (it holds the latest result if any).
+          for (const message of held) {
+            if (message.type === 'didTokens') this.tokensPosted = message.requestId;
+            void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+          }
+          return;
+        }
+        // A reload: the result again, whole (posted as it is: post() would take it for a new one).
+        if (this.lastResult) void this.panel.webview.postMessage(this.resultMessage(this.lastResult, false)).then(undefined, () => undefined);
         else if (this.lastText) void this.host.encodeInto(this, this.lastText.text, this.lastText.source);
         return;
+      }
       case 'encode':
         void this.host.encodeInto(this, m.text, { uri: null, label: 'typed text', offset: 0 });
         return;

@@ -65,9 +65,10 @@ export class TokenCountStatus implements vscode.Disposable {
       }
       this.cts?.cancel();
       const cts = (this.cts = new vscode.CancellationTokenSource());
-      const reply = await this.worker.request({ type: 'tokenize', ref: s.ref, text }, cts.token);
+      // Only the count crosses the thread (a big selection's tokens would cost the event loop).
+      const reply = await this.worker.request({ type: 'count', ref: s.ref, text }, cts.token);
       if (cts.token.isCancellationRequested) return;
-      const count = reply.tokens.count;
+      const count = reply.count;
       this.last = { count, scope, tokenizer: reply.tokenizer };
       this.item.text = `$(symbol-numeric) ${count.toLocaleString('en-US')} token${count === 1 ? '' : 's'}`;
       this.item.tooltip = new vscode.MarkdownString(`**Embedding Lens**: ${count.toLocaleString('en-US')} tokens in the ${scope}\n\nmodel \`${modelLabel(s.ref.model)}\` \u00b7 ${reply.tokenizer}\n\nClick to select a model.`);

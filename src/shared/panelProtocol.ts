@@ -32,6 +32,18 @@ export function tokensPart(r: EncodeReply): TokensReply {
   return { model: r.model, text: r.text, tokens: r.tokens, positions: r.positions, truncated: r.truncated, inputIds: r.inputIds, attentionMask: r.attentionMask, options: r.options };
 }
 
+const NO_BYTES = new ArrayBuffer(0);
+
+/** `r` without its text and tokens (sent already in a didTokens): they are most of its bytes that are not matrices. */
+export function withoutTokens(r: EncodeReply): EncodeReply {
+  return { ...r, text: '', tokens: { count: r.tokens.count, ids: NO_BYTES, starts: NO_BYTES, ends: NO_BYTES, special: NO_BYTES, texts: [] } };
+}
+
+/** `r` with the text and tokens of its didTokens put back. */
+export function withTokens(r: EncodeReply, t: TokensReply): EncodeReply {
+  return { ...r, text: t.text, tokens: t.tokens };
+}
+
 /** Export formats the panel offers. */
 export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
 
@@ -45,8 +57,12 @@ export type ToPanel =
    * reloads can be sent didEncode alone).
    */
   | { readonly type: 'didTokens'; readonly requestId: number; readonly tokens: TokensReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined }
-  /** The result of an encode (with `packed`, some of its matrices travel packed: resultPacking.ts). */
-  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined; readonly packed?: PackedParts | undefined }
+  /**
+   * The result of an encode (with `packed`, some of its matrices travel packed: resultPacking.ts).
+   * With `tokensSent`, its text and tokens are those of the didTokens of the same request, not
+   * sent again (withoutTokens): a webview that has no such didTokens asks again with `ready`.
+   */
+  | { readonly type: 'didEncode'; readonly requestId: number; readonly result: EncodeReply; readonly source: TextSource; readonly focus?: { readonly start: number; readonly end: number } | undefined; readonly packed?: PackedParts | undefined; readonly tokensSent?: boolean | undefined }
   /** An encode or another request failed. */
   | { readonly type: 'didFail'; readonly requestId: number; readonly message: string; readonly reason: string }
   /** The options bar's choices (sent on ready and when settings change). */

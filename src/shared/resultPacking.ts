@@ -3,7 +3,9 @@
 // ids, so its rows are sent once each with an index (T × E floats become U × E plus T ints); and
 // the encoder's output, equal to the top layer's forward trace for a one-direction encoder, is
 // sent once. Unpacked in the webview to the same EncodeReply, bit for bit. Pure (no vscode, no
-// DOM): the host packs, the webview unpacks, node tests check the round trip.
+// DOM): the worker finds the packed parts (packParts: the comparisons are the costly part, kept
+// off the extension host's event loop), the host posts the packed view of the reply
+// (packedView: no copying), the webview unpacks; node tests check the round trip.
 import type { EncodeReply, MatrixWire, RnnRunWire } from './workerProtocol';
 
 /** What a packed didEncode carries besides the result (whose packed matrices are empty). */
@@ -77,21 +79,31 @@ function withoutOutput(run: RnnRunWire, k: number | null): RnnRunWire {
   return k === null ? run : { ...run, output: { rows: run.output.rows, cols: run.output.cols, data: EMPTY } };
 }
 
+/** The packed parts of a result (undefined: it is small, sent as it is). Reads the reply, changes nothing. */
+export function packParts(r: EncodeReply): PackedParts | undefined {
+  if (r.embeddings.rows < PACK_MIN_ROWS) return undefined;
+  const emb = packRows(r.embeddings, new Int32Array(r.inputIds));
+  const outs = [traceOfOutput(r.rnn), r.rnnOther ? traceOfOutput(r.rnnOther) : null];
+  return { ...(emb ? { embeddings: emb } : {}), outputIsTrace: outs };
+}
+
+/** The reply as it travels with its packed parts: the packed matrices empty, nothing copied. */
+export function packedView(r: EncodeReply, p: PackedParts): EncodeReply {
+  return {
+    ...r,
+    embeddings: p.embeddings ? { rows: r.embeddings.rows, cols: r.embeddings.cols, data: EMPTY } : r.embeddings,
+    rnn: withoutOutput(r.rnn, p.outputIsTrace?.[0] ?? null),
+    rnnOther: r.rnnOther ? withoutOutput(r.rnnOther, p.outputIsTrace?.[1] ?? null) : null,
+  };
+}
+
 /**
  * The result to post, and its packed parts (undefined: sent as it is). The reply itself is not
  * changed (the host keeps it for replays, exports and projections).
  */
 export function packResult(r: EncodeReply): { result: EncodeReply; packed: PackedParts | undefined } {
-  if (r.embeddings.rows < PACK_MIN_ROWS) return { result: r, packed: undefined };
-  const emb = packRows(r.embeddings, new Int32Array(r.inputIds));
-  const outs = [traceOfOutput(r.rnn), r.rnnOther ? traceOfOutput(r.rnnOther) : null];
-  const result: EncodeReply = {
-    ...r,
-    embeddings: emb ? { rows: r.embeddings.rows, cols: r.embeddings.cols, data: EMPTY } : r.embeddings,
-    rnn: withoutOutput(r.rnn, outs[0]!),
-    rnnOther: r.rnnOther ? withoutOutput(r.rnnOther, outs[1]!) : null,
-  };
-  return { result, packed: { ...(emb ? { embeddings: emb } : {}), outputIsTrace: outs } };
+  const packed = packParts(r);
+  return { result: packed ? packedView(r, packed) : r, packed };
 }
 
 /** The EncodeReply a packed didEncode stands for (new buffers where it was packed). */

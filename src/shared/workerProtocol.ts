@@ -1,6 +1,7 @@
 // The host ↔ worker channel: typed requests with ids, one reply each (result or error).
 // Numbers travel as exact-size ArrayBuffers (transferred), never as number[] or JSON.
 import type { Replay } from '../core/tokenizers/replay';
+import type { PackedParts } from './resultPacking';
 
 /** Which model (and optional tokenizer override) a request is about. */
 export interface ModelRef {
@@ -130,8 +131,21 @@ export interface EncodeReply {
   readonly rnnOther: RnnRunWire | null;
   /** Wall time in the worker, ms (for the log). */
   readonly elapsedMs: number;
+  /** Where that time went, e.g. "model 0, inspect 180, reply 12, packing 30 ms" (for the log). */
+  readonly phases?: string | undefined;
   /** Which encoder implementation ran, e.g. "native (onnxruntime, 2 threads)" or "TypeScript (relu nonlinearity: …)". */
   readonly engine?: { readonly kind: 'native' | 'typescript'; readonly description: string } | undefined;
+  /**
+   * For the panel (asked with `forPanel`), a big result's packed parts, found in the worker so the
+   * extension host only forms the packed view (shared/resultPacking.ts). Undefined: not packed.
+   */
+  readonly packed?: PackedParts | undefined;
+}
+
+/** How many tokens a text has (the status bar: nothing else crosses the thread). */
+export interface CountReply {
+  readonly count: number;
+  readonly tokenizer: string;
 }
 
 /** Tokens of a text (hover, status bar, boundaries). */
@@ -166,9 +180,11 @@ export type WorkerRequest =
   /** Load (or reuse) a model and describe it. */
   | { readonly type: 'loadModel'; readonly ref: ModelRef }
   /** Run the whole pipeline on a text. */
-  | { readonly type: 'encode'; readonly ref: ModelRef; readonly text: string; readonly options: PipelineOptionsWire; readonly keepGates: boolean }
+  | { readonly type: 'encode'; readonly ref: ModelRef; readonly text: string; readonly options: PipelineOptionsWire; readonly keepGates: boolean; /** Find the packed parts for the panel too. */ readonly forPanel?: boolean | undefined }
   /** Tokenize only. */
   | { readonly type: 'tokenize'; readonly ref: ModelRef; readonly text: string }
+  /** Tokenize and answer only the count. */
+  | { readonly type: 'count'; readonly ref: ModelRef; readonly text: string }
   /** Rows for ids, with k cosine neighbours each. */
   | { readonly type: 'vectors'; readonly ref: ModelRef; readonly ids: readonly number[]; readonly k: number }
   /** The steps behind the tokens of a span. */
@@ -205,6 +221,7 @@ export interface WorkerReplies {
   loadModel: ModelSummary;
   encode: EncodeReply;
   tokenize: TokenizeReply;
+  count: CountReply;
   vectors: VectorsReply;
   explain: Replay;
   project: ProjectReply;

@@ -13,6 +13,7 @@ import { inspectText, type InspectResult } from '../core/pipeline';
 import { createRng } from '../core/prng';
 import { randomRnnWeights, rnnWeightTensors, type RnnEncoder, type RnnResult } from '../core/rnn';
 import { exportFiles } from './exportFiles';
+import { packParts } from '../shared/resultPacking';
 import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type {
   DebugFault,
@@ -120,6 +121,11 @@ export class WorkerHandlers {
         const tokens = tokensWire(tokenizer.encode(r.text, { cancel }));
         return { result: { tokens, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
       }
+      case 'count': {
+        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : (await this.model(r.ref)).model.tokenizer;
+        const count = tokenizer.encode(r.text, { cancel }).length;
+        return { result: { count, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [] };
+      }
       case 'vectors':
         return (await this.vectors(r.ref, r.ids, r.k, cancel)) as Handled<WorkerReplies[K]>;
       case 'explain': {
@@ -223,6 +229,7 @@ export class WorkerHandlers {
   private async encode(ref: ModelRef, text: string, req: Extract<WorkerRequest, { type: 'encode' }>, cancel?: CancellationFlag): Promise<Handled<EncodeReply>> {
     const t0 = Date.now();
     const { model } = await this.model(ref);
+    const tModel = Date.now();
     const o = req.options;
     const options = {
       maxLength: o.maxLength ?? undefined,
@@ -238,12 +245,21 @@ export class WorkerHandlers {
       encoder: this.options.encoder,
     };
     const result = await inspectText(model, text, options);
+    const tInspect = Date.now();
     // The other pad treatment, for the side-by-side step-through, when there are pads at all.
     const hasPads = result.tokens.length < result.inputIds.length;
     const other = hasPads ? await inspectText(model, text, { ...options, skipPadding: !options.skipPadding }) : null;
+    const tOther = Date.now();
     const transfer: ArrayBuffer[] = [];
     const reply = encodeReply(model, result, other, transfer);
-    return { result: { ...reply, elapsedMs: Date.now() - t0 }, transfer };
+    const tReply = Date.now();
+    // The panel's packed parts (new buffers: the rows and their index), here rather than on the
+    // extension host's event loop.
+    const packed = req.forPanel ? packParts({ ...reply, elapsedMs: 0 }) : undefined;
+    if (packed?.embeddings) transfer.push(packed.embeddings.rows, packed.embeddings.rowOf);
+    const tEnd = Date.now();
+    const phases = `model ${tModel - t0}, inspect ${tInspect - tModel}${other ? `, other padding ${tOther - tInspect}` : ''}, reply ${tReply - tOther}${req.forPanel ? `, packing ${tEnd - tReply}` : ''} ms`;
+    return { result: { ...reply, elapsedMs: tEnd - t0, phases, ...(packed ? { packed } : {}) }, transfer };
   }
 
   /**

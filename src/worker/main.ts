@@ -40,6 +40,7 @@ function describeRequest(r: WorkerRequest): string {
   switch (r.type) {
     case 'encode':
     case 'tokenize':
+    case 'count':
     case 'explain':
       return `${r.type} of ${r.text.length} characters with ${r.ref.model}${r.ref.tokenizer ? ` (tokenizer ${r.ref.tokenizer})` : ''}`;
     case 'loadModel':

@@ -4,6 +4,7 @@
 // not asserted on: the machine is shared and noisy; correctness is asserted.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -24,6 +25,22 @@ function realCode(): string {
   }
   assert.ok(text.length >= CHARS, `src/**/*.ts holds only ${text.length} characters`);
   return text.slice(0, CHARS);
+}
+
+/** Starts the V8 profiler on this thread; the function it returns stops it and writes the profile. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async file => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 describe('big selections stay fluid', function () {
@@ -57,12 +74,20 @@ describe('big selections stay fluid', function () {
     const t0 = performance.now();
     // The stalls themselves: when each happened and what the log said last (where to look next).
     const stalls: string[] = [];
+    // Busy (the event loop ran code: ELU active time) or starved (the thread was idle but not
+    // scheduled: other threads had the cores) tells the two kinds of stall apart.
     let tick = performance.now();
+    let elu = performance.eventLoopUtilization();
     const ticker = setInterval(() => {
       const now = performance.now();
-      if (now - tick > 100) stalls.push(`${((tick - t0) / 1000).toFixed(2)} s +${(now - tick).toFixed(0)} ms after "${(lens.logLines.at(-1) ?? '').slice(0, 70)}"`);
+      const e = performance.eventLoopUtilization();
+      if (now - tick > 100) stalls.push(`${((tick - t0) / 1000).toFixed(2)} s +${(now - tick).toFixed(0)} ms (busy ${(e.active - elu.active).toFixed(0)} ms) after "${(lens.logLines.at(-1) ?? '').slice(0, 70)}"`);
       tick = now;
+      elu = e;
     }, 5);
+    // EMBEDDING_LENS_PROFILE=file.cpuprofile: a CPU profile of the extension host over the inspect
+    // (open it in Chrome's DevTools, or `node scripts/profile-top.mjs file`).
+    const profile = process.env.EMBEDDING_LENS_PROFILE ? await startProfile() : undefined;
     const reply = vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
     let tokensMs = NaN;
     const drawn = await until('the panel to draw the big selection', () => {
@@ -72,6 +97,7 @@ describe('big selections stay fluid', function () {
       return p && (p !== before0 ? p.renderCount > 0 : p.renderCount > before) && p.rendered;
     }, 120_000);
     const ms = performance.now() - t0;
+    if (profile) await profile(process.env.EMBEDDING_LENS_PROFILE!);
     h.disable();
     clearInterval(ticker);
     const ids = (await reply)?.ids;

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { nodeFiles } from '../../src/core/nodeFiles';
-import { PACK_MIN_ROWS, packResult, unpackResult } from '../../src/shared/resultPacking';
+import { withTokens, withoutTokens, tokensPart } from '../../src/shared/panelProtocol';
+import { PACK_MIN_ROWS, packedView, packResult, unpackResult } from '../../src/shared/resultPacking';
 import type { EncodeReply } from '../../src/shared/workerProtocol';
 import { WorkerHandlers } from '../../src/worker/handlers';
 import { repoRoot } from './helpers';
@@ -81,11 +82,29 @@ describe('result packing for the panel', function () {
     assert.ok(Object.is(back[17 * E], -0));
   });
 
+  it('forPanel: the worker finds the same packed parts, and the host\'s packed view unpacks to the reply', async () => {
+    const h = new WorkerHandlers(ctx);
+    const text = code(30_000);
+    const { result: r } = await h.handle({ type: 'encode', ref: { model: 'builtin:glove-100d' }, text, options: {}, keepGates: true, forPanel: true });
+    const { packed, ...reply } = r;
+    assert.ok(packed?.embeddings, 'the worker packed the embeddings');
+    assert.deepEqual(structuredClone(packed), structuredClone(packResult(reply).packed), 'the worker packs as packResult does');
+    const before = structuredClone(reply);
+    // What panel.ts posts after a didTokens: the packed view without the tokens; the webview puts them back.
+    const sent = structuredClone(withoutTokens(packedView(reply, packed)));
+    assert.equal(sent.text, '');
+    assert.equal(sent.tokens.texts.length, 0);
+    assertSameReply(before, unpackResult(withTokens(sent, structuredClone(tokensPart(reply))), structuredClone(packed)));
+    assert.equal(unpackResult(withTokens(sent, tokensPart(reply)), packed).text, text);
+  });
+
   it('small results travel as they are', async () => {
     const h = new WorkerHandlers(ctx);
     const { result: r } = await h.handle({ type: 'encode', ref: { model: 'builtin:seed' }, text: 'White refrigerator is evil.', options: {}, keepGates: true });
     const { result, packed } = packResult(r);
     assert.equal(packed, undefined);
     assert.equal(result, r);
+    const { result: p } = await h.handle({ type: 'encode', ref: { model: 'builtin:seed' }, text: 'White refrigerator is evil.', options: {}, keepGates: true, forPanel: true });
+    assert.equal(p.packed, undefined, 'nothing packed for the panel either');
   });
 });

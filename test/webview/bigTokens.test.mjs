@@ -108,10 +108,29 @@ test('progressive: didTokens draws the Tokens tab before the result; didEncode c
   eq(await panel.page.locator(`.chip[data-index="${i}"]`).getAttribute('aria-selected'), 'true', 'a chip clicked in the gap is selected');
   ok(/drawing the matrices/.test((await panel.page.locator('.status').textContent()) ?? ''), 'the status says the matrices are coming');
   const rendered = panel.waitFor('rendered', m => m.requestId === 1_000_001);
-  await panel.send({ type: 'didEncode', requestId: 1_000_001, result, source });
+  // As the host sends it after a didTokens: without the text and tokens (withoutTokens in panelProtocol.ts).
+  await panel.send({ type: 'didEncode', requestId: 1_000_001, result: withoutTokens(result), source, tokensSent: true });
   const r = await rendered;
   eq(r.tokens, n, 'rendered after didEncode');
   eq(r.inputIds, Array.from(new Int32Array(result.inputIds)), 'rendered ids');
   eq((await panel.page.locator('.status').textContent())?.trim(), '', 'the status is cleared');
   ok(/embeddings — shape \(/.test((await panel.page.locator('.matrix-view h3').textContent()) ?? ''), 'the matrix view shows the result');
+  eq(await panel.page.locator('.chips[role="listbox"]').getAttribute('aria-label'), `${n} tokens`, 'the tokens are those of the didTokens');
+  eq(await panel.page.locator(`.chip[data-index="${i}"]`).getAttribute('aria-selected'), 'true', 'the chip selected in the gap stays selected');
 });
+
+test('a didEncode whose didTokens the panel never saw (reloaded in between): it asks again with ready', async ({ open, encode }) => {
+  const panel = await open();
+  const result = await encode('White refrigerator is evil.');
+  const source = { uri: null, label: 'test', offset: 0 };
+  const ready = panel.waitFor('ready', () => true, 5_000);
+  await panel.send({ type: 'didEncode', requestId: 1_000_002, result: withoutTokens(result), source, tokensSent: true });
+  await ready;
+  eq(panel.postedOf('rendered').filter(m => m.requestId === 1_000_002).length, 0, 'nothing drawn from a result without its tokens');
+});
+
+/** The result as panel.ts sends it after its didTokens: text and tokens left out. @param {any} r */
+function withoutTokens(r) {
+  const none = new ArrayBuffer(0);
+  return { ...r, text: '', tokens: { count: r.tokens.count, ids: none, starts: none, ends: none, special: none, texts: [] } };
+}

@@ -525,7 +525,8 @@ export class PanelPage {
   /** Sends a host → panel message (ArrayBuffers travel as base64 and are rebuilt in the page). @param {ToPanel} message */
   async send(message) {
     if (message.type === 'didEncode') this.last = message;
-    if (message.type === 'didEncode' || message.type === 'didTokens') this.shownTokens = message.type === 'didEncode' ? message.result : message.tokens;
+    // A didEncode with tokensSent carries no text: the tokens on show stay the didTokens' (as in panel.ts).
+    if (message.type === 'didTokens' || (message.type === 'didEncode' && !message.tokensSent)) this.shownTokens = message.type === 'didEncode' ? message.result : message.tokens;
     if (message.type === 'didChangeSettings') this.settings = message.settings;
     await this.page.evaluate(wire => /** @type {any} */ (window).__lensDeliver(wire), toWire(message));
   }

@@ -34,6 +34,19 @@ describe('worker handlers', () => {
     assert.equal(new Set(transfer).size, transfer.length);
   });
 
+  it('count: the number of tokens only, equal to tokenize\'s', async () => {
+    const h = new WorkerHandlers(ctx);
+    const text = 'White refrigerator is evil. '.repeat(50);
+    for (const ref of [{ model: 'builtin:seed' }, { model: 'builtin:glove-100d' }]) {
+      const { result: t } = await h.handle({ type: 'tokenize', ref, text });
+      const { result: c, transfer } = await h.handle({ type: 'count', ref, text });
+      assert.equal(c.count, t.tokens.count, ref.model);
+      assert.equal(c.tokenizer, t.tokenizer);
+      assert.deepEqual(transfer, []);
+      assert.deepEqual(Object.keys(c).sort(), ['count', 'tokenizer'], 'nothing but the count crosses the thread');
+    }
+  });
+
   it('vectors: rows, norms and cosine neighbours over the whole GloVe vocabulary', async () => {
     const h = new WorkerHandlers(ctx);
     const ref = { model: 'builtin:glove-100d' };
