@@ -6,11 +6,16 @@ export interface OptionSpec {
   /** Smallest and largest accepted value of an `int` or `seconds` option (both inclusive). */
   readonly min?: number;
   readonly max?: number;
+  /** How many times the option may be given (default 1); every value is kept in `lists`. */
+  readonly repeat?: number;
 }
 
 export interface ParsedArgs {
   readonly positional: string[];
+  /** Each option given, with its (first) value. */
   readonly options: Map<string, string | number | boolean>;
+  /** For options with `repeat` > 1: every value given, in order. */
+  readonly lists: Map<string, string[]>;
 }
 
 /** Error with a message meant for stderr as one line. */
@@ -51,6 +56,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
   const byName = new Map(specs.map(s => [s.name, s]));
   const positional: string[] = [];
   const options = new Map<string, string | number | boolean>();
+  const lists = new Map<string, string[]>();
   const expected = (): string => `expected one of ${specs.map(s => '--' + s.name).join(', ')}`;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -69,7 +75,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
     if (!spec) throw new UsageError(`unknown option --${name} (${expected()})`);
-    if (options.has(name)) throw new UsageError(`--${name} is given twice, expected it at most once`);
+    const times = (lists.get(name)?.length ?? (options.has(name) ? 1 : 0)) + 1;
+    const most = spec.repeat ?? 1;
+    if (times > most) throw new UsageError(most === 1 ? `--${name} is given twice, expected it at most once` : `--${name} is given ${times} times, expected it at most ${most} times`);
     if (spec.kind === 'flag') {
       if (eq >= 0) throw new UsageError(`--${name} is a flag and takes no value`);
       options.set(name, true);
@@ -88,8 +96,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     } else {
       if (value === '') throw new UsageError(`--${name}: the value is empty, expected ${spec.values ? spec.values.join(' or ') : `a ${name === 'explain' ? 'span START:END' : 'path or name'}`}`);
       if (spec.values && !spec.values.includes(value)) throw new UsageError(`--${name}: "${value}" is not valid, expected ${spec.values.join(' or ')}`);
-      options.set(name, value);
+      if (!options.has(name)) options.set(name, value);
+      if (most > 1) lists.set(name, [...(lists.get(name) ?? []), value]);
     }
   }
-  return { positional, options };
+  return { positional, options, lists };
 }

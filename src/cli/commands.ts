@@ -10,6 +10,7 @@ import type { TensorSource } from '../core/tensors';
 import type { EncodeOptions, Token, Tokenizer } from '../core/tokenizers/types';
 import { UsageError } from './args';
 import { checkInspectBudget } from './budget';
+import { compareTokenize } from './compare';
 import { explainText } from './explain';
 import type { CliJob } from './job';
 import { columns, inspectTable, visible } from './table';
@@ -110,6 +111,7 @@ async function inspect(job: CliJob): Promise<string> {
 }
 
 async function tokenize(job: CliJob): Promise<string> {
+  if (job.compare) return compareTokenize(job, job.compare);
   const o = job.options;
   const text = job.text;
   const ctx = { files: nodeFiles, assetsDir: job.assetsDir };

@@ -5,10 +5,18 @@ export interface CliJob {
   readonly options: Map<string, string | number | boolean>;
   /** The text, already read and within LIMITS.textChars (neighbours: the WORD, '' with --id). */
   readonly text: string;
+  /** tokenize with two --tokenizer or two --model: the two sides to compare, in the order given. */
+  readonly compare?: readonly [CompareSide, CompareSide] | undefined;
   /** The folder with models/glove-100d and tokenizers/. */
   readonly assetsDir: string;
   /** SharedArrayBuffer(ACTIVITY_BYTES) the worker notes its steps into. */
   readonly activity: SharedArrayBuffer;
+}
+
+/** One side of a comparison: the option that named it and its value. */
+export interface CompareSide {
+  readonly option: 'tokenizer' | 'model';
+  readonly spec: string;
 }
 
 /** How a failure is shown: `usage`/`lens` as they are, `memory`/`stack` with the step, `internal` as a bug. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ACTIVITY_BYTES, readActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
-import { parseArgs, parseNumber, UsageError, type OptionSpec } from './args';
+import { parseArgs, parseNumber, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { checkTextLength, readStdin, readTextFile } from './input';
 import type { CliJob, CliReply } from './job';
 import { NEIGHBOURS_OPTIONS, NEIGHBOURS_USAGE, neighboursQuery } from './neighbours';
@@ -190,7 +190,8 @@ function checkCombinations(command: 'inspect' | 'tokenize', o: Map<string, unkno
 
 async function command(name: 'inspect' | 'tokenize', argv: readonly string[], specs: readonly OptionSpec[]): Promise<void> {
   const started = Date.now();
-  const { positional, options } = parseArgs(argv, specs);
+  const { positional, options, lists } = parseArgs(argv, specs);
+  const compare = name === 'tokenize' ? compareSides(options, lists) : undefined;
   if (name === 'tokenize' && options.has('tokenizer') && options.has('model')) throw new UsageError('give --tokenizer or --model, not both');
   const deadline = deadlineOf(options);
   const heap = heapMb();
@@ -208,8 +209,23 @@ async function command(name: 'inspect' | 'tokenize', argv: readonly string[], sp
     }),
   ]).finally(() => clearTimeout(timer));
   checkCombinations(name, options, text);
-  const stdout = await runInWorker({ command: name, options, text, assetsDir: assetsDir() }, deadline, heap, started);
+  const stdout = await runInWorker({ command: name, options, text, assetsDir: assetsDir(), compare }, deadline, heap, started);
   await new Promise<void>((resolve, reject) => process.stdout.write(stdout, e => (e ? reject(e) : resolve())));
+}
+
+/** tokenize's two sides when --tokenizer or --model is given twice; undefined for one tokenizer. */
+function compareSides(options: ParsedArgs['options'], lists: ParsedArgs['lists']): CliJob['compare'] {
+  const tokenizers = lists.get('tokenizer') ?? [];
+  const models = lists.get('model') ?? [];
+  if (tokenizers.length < 2 && models.length < 2) return undefined;
+  if (tokenizers.length && models.length) throw new UsageError('to compare, give two --tokenizer or two --model, not one of each');
+  if (options.has('explain')) throw new UsageError('--explain: give one --tokenizer or --model to explain, not two');
+  const option = tokenizers.length ? 'tokenizer' : 'model';
+  const [a, b] = tokenizers.length ? tokenizers : models;
+  return [
+    { option, spec: a! },
+    { option, spec: b! },
+  ];
 }
 
 /** `neighbours`: no text to read; WORD or --id is checked here, the work runs on the worker. */

@@ -21,8 +21,9 @@ const SEED: OptionSpec = { name: 'seed', kind: 'int', min: 0, max: 2 ** 32 - 1 }
 
 export const TOKENIZE_OPTIONS: readonly OptionSpec[] = [
   { name: 'file', kind: 'string' },
-  { name: 'model', kind: 'string' },
-  { name: 'tokenizer', kind: 'string' },
+  // Given twice: two tokenizations of the text, aligned (compare.ts).
+  { name: 'model', kind: 'string', repeat: 2 },
+  { name: 'tokenizer', kind: 'string', repeat: 2 },
   { name: 'no-special-tokens', kind: 'flag' },
   { name: 'format', kind: 'string', values: ['json', 'table'] },
   { name: 'explain', kind: 'string' },
@@ -78,12 +79,20 @@ a .safetensors/.npy matrix (tokenizer beside it or --tokenizer), or a word-vecto
 
 const TOKENIZE_SYNOPSIS = `       embedding-lens tokenize [TEXT] [--file PATH]           (else stdin)
     [--tokenizer PATH|${TOKENIZERS} | --model M]
-    [--no-special-tokens] [--format json|table] [--explain START:END] [--timeout SECONDS]`;
+    [--no-special-tokens] [--format json|table] [--explain START:END] [--timeout SECONDS]
+       embedding-lens tokenize --tokenizer A --tokenizer B [TEXT]   (or --model A --model B)
+    [--file PATH] [--no-special-tokens] [--format json|table] [--timeout SECONDS]`;
 
 const TOKENIZE_NOTES = `Without --tokenizer or --model: the tokenizer of builtin:seed. --model takes what inspect's does.
 --explain prints the steps that made the tokens of text[START:END] (UTF-16 offsets):
 the normalizer's output, the pre-token splits, then the model's own steps (BPE merges with
-their ranks, WordPiece attempts, Unigram's best path with piece scores, byte fallback).`;
+their ranks, WordPiece attempts, Unigram's best path with piece scores, byte fallback).
+Two --tokenizer (which also take builtin:NAME) or two --model: both tokenizations, aligned by
+span. A group is a stretch of the text where both sides have a token boundary at each end; it
+is marked * (json: "same": false) when the sides cut it differently. Tokens holding parts of
+one character share its span and stay in one group; zero-width specials ([CLS], <s>) form a
+group of their own. json: { "text", "sides": [{ "tokenizer", "count", "ids", "tokens" }, ...],
+"groups": [{ "start", "end", "a": [token indices], "b": [...], "same" }], "differ" }.`;
 
 const COMMON_NOTES = `--format: json (the default) or table.
 ${TIMEOUT_NOTE}
