@@ -26,6 +26,7 @@ import { NeighboursView } from './views/neighbours';
 import { ProjectionView } from './views/projection';
 import { ReplayView } from './views/replay';
 import { StepperView } from './views/stepper';
+import { CompareView } from './views/compare';
 import { Selection } from './selection';
 import { saveState, vscode } from './vscodeApi';
 
@@ -63,7 +64,8 @@ class App {
     const replay = new ReplayView(this.selection);
     const stepper = new StepperView(this.selection);
     const exportMenu = new ExportMenu();
-    this.views = [this.header, tokens, matrix, hidden, stepper, neighbours, projection, replay, exportMenu];
+    const compare = new CompareView();
+    this.views = [this.header, tokens, matrix, hidden, stepper, neighbours, projection, replay, exportMenu, compare];
     const tabDefs: [string, string, HTMLElement][] = [
       ['tokens', 'Tokens', tokens.element],
       ['matrix', 'Padded matrix', matrix.element],
@@ -72,6 +74,7 @@ class App {
       ['neighbours', 'Neighbours', neighbours.element],
       ['projection', 'Projection', projection.element],
       ['replay', 'Replay', replay.element],
+      ['compare', 'Compare', compare.element],
     ];
     this.tabs = h('vscode-tabs', { 'aria-label': 'Views of the result', panel: true });
     wrapTabHeaders(this.tabs);

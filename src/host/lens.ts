@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { tokensPart, type ExportFormat, type FromPanel, type PanelSettings, type PanelState, type TextSource } from '../shared/panelProtocol';
 import type { EncodeReply, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
+import { registerCompare } from './compare';
 import { modelLabel, readSettings, SECTION, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
 import { exportResult } from './exporter';
@@ -164,6 +165,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     reg('embeddingLens.toggleTokenBoundaries', () => this.toggleBoundaries());
     reg('embeddingLens.showSeedExample', () => this.showSeedExample());
     reg('embeddingLens.inspectToken', (arg: { uri: string; start: number; end: number }) => this.inspectToken(arg));
+    this.disposables.add(registerCompare(this, this.context.globalState, reg));
   }
 
   /** Inspect Selection: the selection, or the current line when nothing is selected (and it says so). */

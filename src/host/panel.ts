@@ -54,9 +54,14 @@ export class InspectorPanel implements vscode.Disposable {
   rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
   /** What the webview reported it drew last from a didTokens (ahead of the result). */
   drewTokens: Extract<FromPanel, { type: 'drewTokens' }> | undefined;
+  /** What the webview reported it drew last in the Compare tab. */
+  drewCompare: Extract<FromPanel, { type: 'drewCompare' }> | undefined;
   /** How many results the webview has drawn. */
   renderCount = 0;
   private readonly renderedListeners = new Set<(r: Extract<FromPanel, { type: 'rendered' }>) => void>();
+
+  /** Answers the webview's `compare` requests (set by src/host/compare.ts; unset, they fail). */
+  static compareHandler: ((panel: InspectorPanel, m: Extract<FromPanel, { type: 'compare' }>) => Promise<void>) | undefined;
 
   /** The open panel, if any. */
   static get active(): InspectorPanel | undefined {
@@ -265,6 +270,13 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'selectModel':
         void vscode.commands.executeCommand('embeddingLens.selectModel');
+        return;
+      case 'compare':
+        (InspectorPanel.compareHandler?.(this, m) ?? Promise.reject(new Error('comparing is not available'))).catch(fail(m.requestId));
+        return;
+      case 'drewCompare':
+        this.drewCompare = m;
+        this.host.log.info(`panel drew comparison ${m.requestId}: ${m.a} and ${m.b} tokens, ${m.groups} groups, ${m.differ} cut differently`);
         return;
       case 'drewTokens':
         this.drewTokens = m;

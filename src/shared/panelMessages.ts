@@ -3,7 +3,7 @@
 // its type, each field's type, numbers against the result the panel shows — and a copy holding
 // only the known fields is what the host uses. Pure (no vscode), so plain node tests cover it.
 import { LIMITS } from '../core/limits';
-import type { ExportFormat, FromPanel } from './panelProtocol';
+import { COMPARE_TOKENIZER_PREFIX, COMPARE_TOKENIZERS, type ExportFormat, type FromPanel } from './panelProtocol';
 
 /** Export formats the host accepts. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python'];
@@ -226,6 +226,26 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
       if (!(png instanceof ArrayBuffer)) fail(`export.png: expected the image's bytes (an ArrayBuffer), got ${describe(png)}`);
       if (png.byteLength === 0 || png.byteLength > MAX_PNG_BYTES) fail(`export.png: ${png.byteLength} bytes, expected 1 to ${MAX_PNG_BYTES}`);
       return { type, requestId: id, format, png };
+    }
+    case 'compare': {
+      onlyKeys(m, ['type', 'requestId', 'a', 'b'], type);
+      const id = requestId();
+      // Like setOptions.model: only choices the host offered, never a path the webview made up.
+      const choice = (key: 'a' | 'b'): string => {
+        const v = str(m, key, MAX_MODEL_CHARS, type);
+        const named = v.startsWith(COMPARE_TOKENIZER_PREFIX) && (COMPARE_TOKENIZERS as readonly string[]).includes(v.slice(COMPARE_TOKENIZER_PREFIX.length));
+        if (!named && !ctx.models().includes(v)) fail(`compare.${key}: ${JSON.stringify(v.slice(0, 80))} is not one of the models or tokenizers offered`);
+        return v;
+      };
+      return { type, requestId: id, a: choice('a'), b: choice('b') };
+    }
+    case 'drewCompare': {
+      onlyKeys(m, ['type', 'requestId', 'a', 'b', 'groups', 'differ'], type);
+      const id = requestId();
+      const a = int(m, 'a', 0, MAX_RENDERED_IDS, type);
+      const b = int(m, 'b', 0, MAX_RENDERED_IDS, type);
+      const groups = int(m, 'groups', 0, 2 * MAX_RENDERED_IDS + 1, type);
+      return { type, requestId: id, a, b, groups, differ: int(m, 'differ', 0, groups, type) };
     }
     case 'drewTokens':
       onlyKeys(m, ['type', 'requestId', 'tokens'], type);

@@ -2,7 +2,7 @@
 // host messages are requests. Numbers arrive as ArrayBuffers inside EncodeReply.
 import type { Replay } from '../core/tokenizers/replay';
 import type { PackedParts } from './resultPacking';
-import type { EncodeReply, PipelineOptionsWire, ProjectReply, VectorsReply } from './workerProtocol';
+import type { EncodeReply, PipelineOptionsWire, ProjectReply, TokensWire, VectorsReply } from './workerProtocol';
 
 /** Where the encoded text came from, so the panel can point back into the editor. */
 export interface TextSource {
@@ -44,6 +44,51 @@ export function withTokens(r: EncodeReply, t: TokensReply): EncodeReply {
   return { ...r, text: t.text, tokens: t.tokens };
 }
 
+/** The named tokenizers the Compare tab and command offer beside the models, as `tokenizer:NAME`. */
+export const COMPARE_TOKENIZERS = ['gpt2', 'r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'] as const;
+/** The prefix of a compare choice that names a tokenizer (else the choice is a model value). */
+export const COMPARE_TOKENIZER_PREFIX = 'tokenizer:';
+
+/** One side of a comparison: what was chosen and its tokens (content tokens plus specials when the settings add them). */
+export interface CompareSideWire {
+  /** The choice: a model value (as the options bar lists them) or `tokenizer:NAME`. */
+  readonly choice: string;
+  readonly label: string;
+  /** The tokenizer's description ("tokenizer.json (BPE)", "o200k_base (tiktoken, …)"). */
+  readonly tokenizer: string;
+  readonly tokens: TokensWire;
+  /** The embedding width when the side is a model; null for a tokenizer alone. */
+  readonly dim: number | null;
+}
+
+/**
+ * Two tokenizations of one text, aligned by span (core/align.ts). Each side's tokens, read group
+ * after group, are 0, 1, 2, … in order, so a group holds a contiguous range of each side: group g
+ * holds a's tokens [aEnd[g-1], aEnd[g]) (aEnd[-1] = 0), and b's likewise.
+ */
+export interface CompareReply {
+  readonly text: string;
+  readonly sides: readonly [CompareSideWire, CompareSideWire];
+  readonly groups: {
+    readonly count: number;
+    /** Int32Array (count): span of each group. */
+    readonly starts: ArrayBuffer;
+    readonly ends: ArrayBuffer;
+    /** Int32Array (count): one past each group's last token of side a / b. */
+    readonly aEnd: ArrayBuffer;
+    readonly bEnd: ArrayBuffer;
+    /** Uint8Array (count): 1 where both sides cut the group the same way. */
+    readonly same: ArrayBuffer;
+  };
+  /**
+   * Float32Array (a's token count): the cosine of a's token with its aligned b token, NaN where
+   * there is none; null when the sides are not two models with embeddings of the same width.
+   */
+  readonly cosine: ArrayBuffer | null;
+  /** Why there is no cosine, or what it covers (shown under the rows). */
+  readonly cosineNote: string;
+}
+
 /** Export formats the panel offers. */
 export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
 
@@ -74,7 +119,9 @@ export type ToPanel =
   /** A PCA projection. */
   | { readonly type: 'didProject'; readonly requestId: number; readonly what: 'embeddings' | 'hidden'; readonly projection: ProjectReply }
   /** An export finished (path) or was cancelled (null). */
-  | { readonly type: 'didExport'; readonly requestId: number; readonly path: string | null };
+  | { readonly type: 'didExport'; readonly requestId: number; readonly path: string | null }
+  /** Two tokenizations of the panel's text, aligned; `reveal`: show the Compare tab (the command asked). */
+  | { readonly type: 'didCompare'; readonly requestId: number; readonly compare: CompareReply; readonly reveal?: boolean | undefined };
 
 /** Webview → host. */
 export type FromPanel =
@@ -98,8 +145,12 @@ export type FromPanel =
   | { readonly type: 'export'; readonly requestId: number; readonly format: ExportFormat; readonly png?: ArrayBuffer }
   /** Open the model picker. */
   | { readonly type: 'selectModel' }
+  /** Tokenize the text on show with two choices (each a model offered or `tokenizer:NAME`) and align them. */
+  | { readonly type: 'compare'; readonly requestId: number; readonly a: string; readonly b: string }
   /** The panel drew the Tokens tab of a request from its didTokens (for the log and tests). */
   | { readonly type: 'drewTokens'; readonly requestId: number; readonly tokens: number }
+  /** The panel drew a comparison (for tests and the log): each side's token count, the groups and how many differ. */
+  | { readonly type: 'drewCompare'; readonly requestId: number; readonly a: number; readonly b: number; readonly groups: number; readonly differ: number }
   /** The panel drew a result (for tests and the log): its ids as shown. */
   | { readonly type: 'rendered'; readonly requestId: number; readonly inputIds: readonly number[]; readonly tokens: number };
 
@@ -112,6 +163,8 @@ export interface PanelState {
   readonly stepLayer?: number;
   readonly stepDirection?: number;
   readonly zoom?: { readonly scale: number; readonly x: number; readonly y: number };
+  /** The Compare tab's two choices. */
+  readonly compare?: { readonly a: string; readonly b: string };
   /** What to re-encode after a reload: the text and where it came from. */
   readonly last?: { readonly text: string; readonly source: TextSource };
   /** The hidden-states tab: trace shown, quantity, chosen units per trace, threshold selection. */

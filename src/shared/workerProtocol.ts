@@ -181,8 +181,8 @@ export type WorkerRequest =
   | { readonly type: 'loadModel'; readonly ref: ModelRef }
   /** Run the whole pipeline on a text. */
   | { readonly type: 'encode'; readonly ref: ModelRef; readonly text: string; readonly options: PipelineOptionsWire; readonly keepGates: boolean; /** Find the packed parts for the panel too. */ readonly forPanel?: boolean | undefined }
-  /** Tokenize only. */
-  | { readonly type: 'tokenize'; readonly ref: ModelRef; readonly text: string }
+  /** Tokenize only (content tokens; with `addSpecialTokens`, the post-processor's specials too). */
+  | { readonly type: 'tokenize'; readonly ref: ModelRef; readonly text: string; readonly addSpecialTokens?: boolean | undefined }
   /** Tokenize and answer only the count. */
   | { readonly type: 'count'; readonly ref: ModelRef; readonly text: string }
   /** Rows for ids, with k cosine neighbours each. */

@@ -118,7 +118,8 @@ export class WorkerHandlers {
         // Counting and boundaries need only the tokenizer: a tokenizer chosen on its own works
         // even when its ids do not fit the model's table.
         const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : (await this.model(r.ref)).model.tokenizer;
-        const tokens = tokensWire(tokenizer.encode(r.text, { cancel }));
+        const content = tokenizer.encode(r.text, { cancel });
+        const tokens = tokensWire(r.addSpecialTokens ? tokenizer.addSpecialTokens(content, r.text) : content);
         return { result: { tokens, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
       }
       case 'count': {

@@ -207,6 +207,33 @@ describe('panel messages: the host checks everything the webview sends', () => {
     });
   });
 
+  describe('compare', () => {
+    it('accepts two offered choices: models the options bar lists, or tokenizer:NAME of the named encodings', () => {
+      const m = { type: 'compare', requestId: (1 << 30) + (1 << 29), a: 'builtin:seed', b: 'tokenizer:o200k_base' };
+      assert.deepEqual(accepts(m, empty), m);
+      assert.deepEqual(accepts({ type: 'compare', requestId: 3, a: 'tokenizer:gpt2', b: '/models/mine' }), { type: 'compare', requestId: 3, a: 'tokenizer:gpt2', b: '/models/mine' });
+    });
+    it('refuses paths and names the host did not offer (the webview must not choose files to read)', () => {
+      // Would catch: a webview reading any file by sending its path as a side.
+      refuses({ type: 'compare', requestId: 3, a: 'builtin:seed', b: '/etc/passwd' }, /compare\.b: "\/etc\/passwd" is not one of the models or tokenizers offered/);
+      refuses({ type: 'compare', requestId: 3, a: 'tokenizer:/etc/passwd', b: 'builtin:seed' }, /compare\.a: .* is not one of the models or tokenizers offered/);
+      refuses({ type: 'compare', requestId: 3, a: 'tokenizer:gpt5', b: 'builtin:seed' }, /compare\.a/);
+      refuses({ type: 'compare', requestId: 3, a: 'builtin:seed' }, /compare\.b: expected a string, got undefined/);
+      refuses({ type: 'compare', requestId: 3, a: 'builtin:seed', b: 'builtin:seed', text: 'x' }, /unknown field "text"/);
+      const r = refuses({ type: 'compare', requestId: 9, a: 7, b: 'builtin:seed' }, /compare\.a: expected a string, got 7/);
+      assert.equal(r.requestId, 9, 'the refusal names the request so the panel is answered at once');
+    });
+  });
+
+  describe('drewCompare', () => {
+    it('accepts the counts the panel drew, and refuses a differ count above the groups', () => {
+      const m = { type: 'drewCompare', requestId: 1_000_003, a: 19, b: 12, groups: 11, differ: 4 };
+      assert.deepEqual(accepts(m, empty), m);
+      refuses({ ...m, differ: 12 }, /drewCompare\.differ: 12 is outside 0\.\.11/);
+      refuses({ ...m, a: -1 }, /drewCompare\.a: -1 is outside/);
+    });
+  });
+
   describe('rendered', () => {
     it('accepts the panel\u2019s report of what it drew', () => {
       const m = { type: 'rendered', requestId: 1_000_001, inputIds: [1, 2, 0, 0], tokens: 2 };
