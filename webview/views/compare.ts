@@ -110,8 +110,8 @@ export class CompareView {
     const a = saved && values.includes(saved.a) ? saved.a : s.model;
     const fallback = a === COMPARE_TOKENIZER_PREFIX + 'o200k_base' ? COMPARE_TOKENIZER_PREFIX + 'gpt2' : COMPARE_TOKENIZER_PREFIX + 'o200k_base';
     const b = saved && values.includes(saved.b) ? saved.b : fallback;
-    this.a.value = a;
-    this.b.value = b;
+    selectValue(this.a, a);
+    selectValue(this.b, b);
   }
 
   private request(): void {
@@ -161,7 +161,7 @@ export class CompareView {
     // The selects follow what is shown (the command may have chosen other sides).
     for (const [sel, side] of [[this.a, A], [this.b, B]] as const) {
       if (![...sel.querySelectorAll('vscode-option')].some(o => o.getAttribute('value') === side.wire.choice)) sel.append(h('vscode-option', { value: side.wire.choice }, side.wire.label));
-      sel.value = side.wire.choice;
+      selectValue(sel, side.wire.choice);
     }
     saveState({ compare: { a: A.wire.choice, b: B.wire.choice } });
     const groups = readGroups(c.groups);
@@ -224,6 +224,18 @@ export class CompareView {
     }
     return row;
   }
+}
+
+/**
+ * Chooses `value` in a vscode-single-select: by the options' `selected` attribute too, since an
+ * element still taking in options it was just given keeps a bare `.value` only once they are in.
+ */
+function selectValue(sel: Select, value: string): void {
+  for (const o of sel.querySelectorAll('vscode-option')) {
+    if (o.getAttribute('value') === value) o.setAttribute('selected', '');
+    else o.removeAttribute('selected');
+  }
+  sel.value = value;
 }
 
 function labelOf(choice: string): string {
