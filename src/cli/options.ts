@@ -91,7 +91,7 @@ Two --tokenizer (which also take builtin:NAME) or two --model: both tokenization
 span. A group is a stretch of the text where both sides have a token boundary at each end; it
 is marked * (json: "same": false) when the sides cut it differently. Tokens holding parts of
 one character share its span and stay in one group; zero-width specials ([CLS], <s>) form a
-group of their own. json: { "text", "sides": [{ "tokenizer", "count", "ids", "tokens" }, ...],
+group of their own. json: { "text", "sides": [{ "tokenizer", "spec", "count", "ids", "tokens" }, ...],
 "groups": [{ "start", "end", "a": [token indices], "b": [...], "same" }], "differ" }.`;
 
 const COMMON_NOTES = `--format: json (the default) or table.

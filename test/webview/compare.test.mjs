@@ -200,3 +200,20 @@ test('Compare at 270 px in Light High Contrast: no sideways overflow, groups wra
   ok((await page.locator('.cmp-group.differ .cmp-mark').count()) > 0, 'the ≠ marks are there in high contrast');
   await panel.screenshot('compare-270-light-hc', { of: page.locator('vscode-tab-panel[data-panel="compare"]') });
 });
+
+test('Compare: markup in the text and in a side\u2019s label stays text', async ({ open, encode, core }) => {
+  const panel = await open();
+  await serve(panel, core);
+  const text = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+  await panel.showResult(await encode(text));
+  const page = panel.page;
+  const { buildCompare } = await hostCompare();
+  const built = await buildCompare(r => core.request(r), text, { ...spec('tokenizer:gpt2'), label: '<img src=y onerror="window.__pwned=2">' }, spec('tokenizer:o200k_base'), true);
+  const drew = panel.waitFor('drewCompare', m => m.requestId === 1_000_070, 30_000);
+  await panel.send({ type: 'didCompare', requestId: 1_000_070, compare: built.reply, reveal: true });
+  await drew;
+  // Would catch: token or label text spliced into HTML.
+  eq(await page.locator('.compare-view img, .compare-view b').count(), 0, 'no element made from the text');
+  eq(await page.evaluate(() => /** @type {any} */ (window).__pwned ?? null), null, 'no handler ran');
+  ok(((await page.locator('.cmp-count.cmp-a').textContent()) ?? '').includes('<img src=y'), 'the label is shown as text');
+});
