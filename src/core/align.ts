@@ -81,19 +81,16 @@ export function alignTokens(textLength: number, a: readonly SpanToken[], b: read
   if (cuts[cuts.length - 1] !== textLength) cuts.push(textLength); // textLength 0: cuts = [0]
 
   // Slots in text order: for each cut i, a zero-width slot (2i) then the stretch cuts[i]..cuts[i+1] (2i + 1).
-  const slotA: number[][] = [];
-  const slotB: number[][] = [];
   const slots = 2 * cuts.length;
-  for (let s = 0; s < slots; s++) {
-    slotA.push([]);
-    slotB.push([]);
-  }
-  const place = (side: readonly SpanToken[], into: number[][]): void => {
+  const slotA: (number[] | undefined)[] = new Array(slots);
+  const slotB: (number[] | undefined)[] = new Array(slots);
+  const place = (side: readonly SpanToken[], into: (number[] | undefined)[]): void => {
+    let k = 0;
     side.forEach((t, i) => {
-      // The last cut at or before t.start.
-      const k = lastAtOrBefore(cuts, t.start);
-      if (t.start === t.end && cuts[k] === t.start) into[2 * k]!.push(i);
-      else into[2 * k + 1]!.push(i);
+      // The last cut at or before t.start (tokens mostly come in order: try the last one's first).
+      if (!(cuts[k]! <= t.start && (k + 1 >= cuts.length || cuts[k + 1]! > t.start))) k = lastAtOrBefore(cuts, t.start);
+      const s = t.start === t.end && cuts[k] === t.start ? 2 * k : 2 * k + 1;
+      (into[s] ??= []).push(i);
     });
   };
   place(a, slotA);
@@ -101,18 +98,17 @@ export function alignTokens(textLength: number, a: readonly SpanToken[], b: read
 
   type Draft = { start: number; end: number; a: number[]; b: number[] };
   const drafts: Draft[] = [];
+  const none: number[] = [];
   for (let s = 0; s < slots; s++) {
     const k = s >> 1;
-    const zeroWidth = (s & 1) === 0;
-    if (zeroWidth) {
-      if (slotA[s]!.length || slotB[s]!.length) drafts.push({ start: cuts[k]!, end: cuts[k]!, a: slotA[s]!, b: slotB[s]! });
+    const a = slotA[s];
+    const b = slotB[s];
+    // Indices were pushed in index order: each slot is already ascending.
+    if ((s & 1) === 0) {
+      if (a || b) drafts.push({ start: cuts[k]!, end: cuts[k]!, a: a ?? [], b: b ?? [] });
     } else if (k + 1 < cuts.length) {
-      drafts.push({ start: cuts[k]!, end: cuts[k + 1]!, a: slotA[s]!, b: slotB[s]! });
+      drafts.push({ start: cuts[k]!, end: cuts[k + 1]!, a: a ?? none.slice(), b: b ?? none.slice() });
     }
-  }
-  for (const d of drafts) {
-    d.a.sort((x, y) => x - y);
-    d.b.sort((x, y) => x - y);
   }
   // Keep each side's order. The merged groups keep the invariant "a side's indices increase from
   // group to group", so the groups holding an index above a new group's smallest are a suffix:
@@ -129,9 +125,12 @@ export function alignTokens(textLength: number, a: readonly SpanToken[], b: read
       if (m.a.length && !hasAbove(m.a, d.a[0])) doneA = true;
       if (m.b.length && !hasAbove(m.b, d.b[0])) doneB = true;
     }
-    const into: Draft = j < merged.length ? merged[j]! : { start: d.start, end: d.end, a: [], b: [] };
-    if (j < merged.length) for (const m of merged.splice(j + 1)) absorb(into, m);
-    else merged.push(into);
+    if (j === merged.length) {
+      merged.push(d); // in order: the usual case
+      continue;
+    }
+    const into = merged[j]!;
+    for (const m of merged.splice(j + 1)) absorb(into, m);
     absorb(into, d);
   }
   return merged.map(d => ({ start: d.start, end: d.end, a: d.a, b: d.b, same: sameCut(d.a, d.b, a, b) }));
