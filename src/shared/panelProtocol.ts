@@ -12,6 +12,20 @@ export interface TextSource {
   readonly label: string;
   /** UTF-16 offset of the text's start in the document. */
   readonly offset: number;
+  /** Why the text is not all of what the user chose (e.g. only the first N characters), shown in the panel. */
+  readonly note?: string | undefined;
+}
+
+/**
+ * Longest text one inspection takes (characters): a longer selection is refused or cut (the
+ * user is offered its first part), and the panel saves its text for a reload up to this size.
+ */
+export const MAX_SELECTION_CHARS = 200_000;
+
+/** A model and options that hold for one panel only (Show the Seed Example), never saved to the settings. */
+export interface PanelOnly {
+  readonly model: string;
+  readonly options: PipelineOptionsWire;
 }
 
 /** The options bar's state: what can be chosen and what is chosen. */
@@ -19,6 +33,8 @@ export interface PanelSettings {
   readonly model: string;
   readonly models: readonly { readonly value: string; readonly label: string }[];
   readonly options: PipelineOptionsWire;
+  /** Set when the model and options hold for this panel only (the seed example), not the settings. */
+  readonly panelOnly?: boolean | undefined;
 }
 
 /**
@@ -74,7 +90,9 @@ export type ToPanel =
   /** A PCA projection. */
   | { readonly type: 'didProject'; readonly requestId: number; readonly what: 'embeddings' | 'hidden'; readonly projection: ProjectReply }
   /** An export finished (path) or was cancelled (null). */
-  | { readonly type: 'didExport'; readonly requestId: number; readonly path: string | null };
+  | { readonly type: 'didExport'; readonly requestId: number; readonly path: string | null }
+  /** Open Embedding Panel ran: open the text input and put the cursor in it. */
+  | { readonly type: 'focusText' };
 
 /** Webview → host. */
 export type FromPanel =
@@ -98,6 +116,10 @@ export type FromPanel =
   | { readonly type: 'export'; readonly requestId: number; readonly format: ExportFormat; readonly png?: ArrayBuffer }
   /** Open the model picker. */
   | { readonly type: 'selectModel' }
+  /** Show the explainer's example (the seed model, its max length 8) in this panel only. */
+  | { readonly type: 'showSeedExample' }
+  /** Follow the editor's selection (re-encode it as it changes or is edited), or stop. */
+  | { readonly type: 'follow'; readonly on: boolean }
   /** The panel drew the Tokens tab of a request from its didTokens (for the log and tests). */
   | { readonly type: 'drewTokens'; readonly requestId: number; readonly tokens: number }
   /** The panel drew a result (for tests and the log): its ids as shown. */
@@ -112,8 +134,17 @@ export interface PanelState {
   readonly stepLayer?: number;
   readonly stepDirection?: number;
   readonly zoom?: { readonly scale: number; readonly x: number; readonly y: number };
-  /** What to re-encode after a reload: the text and where it came from. */
+  /**
+   * What to re-encode after a reload: the text (at most MAX_SELECTION_CHARS) and where it came
+   * from. The host checks it (panelMessages.ts checkPanelState) before it uses any of it.
+   */
   readonly last?: { readonly text: string; readonly source: TextSource };
+  /** The panel-only model and options on show (the seed example), restored after a reload. */
+  readonly panelOnly?: PanelOnly;
+  /** Follow the editor's selection. */
+  readonly follow?: boolean;
+  /** The text input is collapsed. */
+  readonly textCollapsed?: boolean;
   /** The hidden-states tab: trace shown, quantity, chosen units per trace, threshold selection. */
   readonly hidden?: {
     readonly view?: string;
