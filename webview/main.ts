@@ -49,7 +49,6 @@ class App {
   private readonly selection = new Selection();
   private readonly views: ResultView[];
   private readonly tabs: HTMLElement;
-  private pending = 0;
   /** The newest encode the host started (didStart): a result or failure of an older one is superseded and dropped. */
   private latest = 0;
   private readonly tokensView: TokensView;
@@ -122,7 +121,6 @@ class App {
   private onMessage(m: ToPanel): void {
     switch (m.type) {
       case 'didStart':
-        this.pending = m.requestId;
         this.latest = Math.max(this.latest, m.requestId);
         this.setStatus('busy', `Encoding ${m.label}\u2026`);
         return;
@@ -143,7 +141,6 @@ class App {
       }
       case 'didEncode': {
         if (m.requestId < this.latest) return; // a superseded request
-        this.pending = 0;
         const early = this.early?.requestId === m.requestId ? this.early : undefined;
         if (m.tokensSent && !early) {
           // Its tokens came in a didTokens this webview never saw (it was reloaded in between): ask for the whole result.
@@ -182,7 +179,6 @@ class App {
           this.setStatus('', '');
           return;
         }
-        this.pending = 0;
         this.setStatus('error', m.message);
         return;
       case 'didChangeSettings':
