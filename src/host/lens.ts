@@ -282,6 +282,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     // Keep the range on the same text through the edit (also when not following, so turning
     // follow on later starts from the right place); an edit touching it grows or shrinks it.
     let { start, end } = f;
+    let touched = false;
     for (const c of [...e.contentChanges].sort((x, y) => y.rangeOffset - x.rangeOffset)) {
       const cs = c.rangeOffset;
       const ce = cs + c.rangeLength;
@@ -290,12 +291,15 @@ export class Lens implements PanelHost, vscode.Disposable {
         start += delta;
         end += delta;
       } else if (cs <= end) {
+        touched = true;
         start = Math.min(start, cs);
         end = Math.max(end, ce) + delta;
       }
     }
     this.followed = { uri: f.uri, start, end: Math.max(start, end) };
-    if (panel?.follow) this.scheduleFollow(panel, e.document);
+    // Edits after the range change nothing on show; edits before it move it (the panel's spans
+    // point into the document by offset, so it is sent again).
+    if (panel?.follow && (touched || start !== f.start)) this.scheduleFollow(panel, e.document);
   }
 
   private scheduleFollow(panel: InspectorPanel, doc: vscode.TextDocument): void {
