@@ -114,8 +114,12 @@ class App {
 
   /** A result's text and source on show: the text box shows it, and the saved state keeps it for a reload (never the result). */
   private showText(text: string, source: TextSource): void {
-    this.text.show(text, source);
-    saveState({ last: text.length <= MAX_SELECTION_CHARS ? { text, source } : undefined });
+    // After the tokens are painted: a long text laid out in the box (and copied into the state)
+    // must not hold up the first drawing of a big selection.
+    afterPaint(() => {
+      this.text.show(text, source);
+      saveState({ last: text.length <= MAX_SELECTION_CHARS ? { text, source } : undefined });
+    });
   }
 
   private onMessage(m: ToPanel): void {

@@ -133,6 +133,20 @@ describe('Panel lifecycle', function () {
     assertNoWorkspaceSettings('the options bar');
   });
 
+  it('the model picker (the real quick pick) saves the choice in the user settings', async () => {
+    // Would catch: the picker's choice written to the workspace (.vscode/settings.json).
+    const c = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('embeddingLens');
+    const picked = vscode.commands.executeCommand<string>('embeddingLens.selectModel');
+    // The current model (seed) is the active item; the next one is glove-100d. Enter takes it.
+    await new Promise(r => setTimeout(r, 800));
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await new Promise(r => setTimeout(r, 200));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await picked, 'builtin:glove-100d');
+    assert.equal(c().inspect('model')?.globalValue, 'builtin:glove-100d', 'saved in the user settings');
+    assertNoWorkspaceSettings('the model picker');
+  });
+
   it('a selection past the limit offers its first N characters, cut between code points, and the panel says so', async () => {
     // Would catch: a dead-end notification, a cut inside a surrogate pair, or a limit explained nowhere in the panel.
     const { lens, activePanel } = await api();
