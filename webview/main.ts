@@ -187,6 +187,7 @@ class App {
         return;
       case 'didChangeSettings':
         this.options.setSettings(m.settings as PanelSettings);
+        this.text.setPanelOnly(m.settings.panelOnly ? m.settings.model : undefined);
         // A panel-only model (the seed example) comes back after a reload: the host gets it from the saved state.
         saveState({ panelOnly: m.settings.panelOnly ? { model: m.settings.model, options: m.settings.options } : undefined });
         return;

@@ -2,7 +2,7 @@
 // short quiet time (one request for a burst of keys), the latest request wins over a slower older
 // one, Open Embedding Panel's focusText puts the cursor in it, a result's text and note show in
 // it, and the follow toggle and the text survive a reload (saved state, not results).
-import { SEED } from './harness.mjs';
+import { SEED, hostSettings } from './harness.mjs';
 import { eq, ok, test } from './suite.mjs';
 
 /**
@@ -120,4 +120,17 @@ test('the empty panel\'s seed button asks for the seed example, not typed text',
   await panel.page.locator('#seed-example').click();
   await asked;
   eq(panel.postedOf('encode').length, 0, 'no encode of typed text');
+});
+
+test('a panel-only model (the seed example) is named in the text box and saved for a reload', async ({ open, core }) => {
+  // Would catch: the seed example's own model shown as if it were the user's setting, or lost on reload.
+  const panel = await open();
+  panel.serveAsHost(core);
+  await panel.send({ type: 'didChangeSettings', settings: { ...hostSettings('builtin:seed', { maxLength: 8 }), panelOnly: true } });
+  ok(await panel.page.locator('#text-own').isVisible(), 'the badge is shown');
+  eq(await panel.page.locator('#text-own').textContent(), 'seed model, this panel only', 'badge text');
+  eq((await panel.state())?.panelOnly?.model, 'builtin:seed', 'saved');
+  await panel.send({ type: 'didChangeSettings', settings: hostSettings('builtin:glove-100d') });
+  ok(!(await panel.page.locator('#text-own').isVisible()), 'hidden with the settings\' model');
+  eq((await panel.state())?.panelOnly, undefined, 'no longer saved');
 });

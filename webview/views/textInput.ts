@@ -21,6 +21,7 @@ export class TextInput {
   private readonly followBox: Check;
   private readonly note: HTMLElement;
   private readonly scope: HTMLElement;
+  private readonly own: HTMLElement;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The text last sent or shown: typing that leaves it as it is sends nothing. */
   private sent = '';
@@ -39,7 +40,8 @@ export class TextInput {
     this.followBox.checked = saved?.follow === true;
     this.scope = h('span', { class: 'text-scope', id: 'text-scope' });
     this.note = h('div', { class: 'text-note', id: 'text-note', role: 'status', 'aria-live': 'polite', hidden: true });
-    const summary = h('summary', { class: 'text-summary' }, h('span', {}, 'Text'), this.scope);
+    this.own = h('span', { class: 'text-own', id: 'text-own', title: 'Show the Seed Example uses the seed model in this panel only; your settings are unchanged', hidden: true });
+    const summary = h('summary', { class: 'text-summary' }, h('span', {}, 'Text'), this.scope, this.own);
     this.details = h('details', { class: 'text-input', id: 'text-input' }, summary,
       h('div', { class: 'text-body' }, this.area, h('div', { class: 'text-actions' }, go, this.followBox)),
     ) as HTMLDetailsElement;
@@ -78,6 +80,12 @@ export class TextInput {
     this.scope.textContent = ` \u2014 ${source.label}`;
     this.note.textContent = source.note ?? '';
     this.note.hidden = !source.note;
+  }
+
+  /** Says in the box's title when the panel uses its own model (the seed example), not the settings'. */
+  setPanelOnly(model: string | undefined): void {
+    this.own.textContent = model ? `${model.replace(/^builtin:/, '')} model, this panel only` : '';
+    this.own.hidden = !model;
   }
 
   /** Opens the box and puts the cursor in it (Open Embedding Panel). */
