@@ -196,6 +196,24 @@ describe('Panel lifecycle', function () {
     assert.equal(panel.currentText?.text, 'refrigerators', 'not followed once off');
   });
 
+  it('typed text: a newer encode cancels the one before, and only the newer one is drawn', async () => {
+    // Would catch: a host that lets every keystroke's encode run and post (the latest must win).
+    const { lens, activePanel } = await api();
+    await vscode.commands.executeCommand('embeddingLens.openPanel');
+    const panel = await until('the panel', () => activePanel());
+    const from = lens.worker.outcomes.length;
+    const drawn = panel.renderCount;
+    deliver(panel, { type: 'encode', text: 'word '.repeat(40_000) });
+    await new Promise(r => setTimeout(r, 50));
+    deliver(panel, { type: 'encode', text: 'evil' });
+    await until('the newer text drawn', () => panel.currentText?.text === 'evil' && panel.renderCount > drawn && panel.rendered?.tokens === 1, 30_000);
+    await until('both encodes settled', () => lens.worker.outcomes.slice(from).filter(o => o.type === 'encode').length >= 2, 30_000);
+    const outcomes = lens.worker.outcomes.slice(from).filter(o => o.type === 'encode').map(o => o.outcome);
+    assert.equal(outcomes[0], 'cancelled', `the older encode was cancelled (outcomes ${outcomes.join(', ')})`);
+    await new Promise(r => setTimeout(r, 500));
+    assert.equal(panel.renderCount, drawn + 1, 'one result drawn: the newer one');
+  });
+
   it('Open Embedding Panel shows the panel and asks it to focus its text input', async () => {
     // Would catch: Open Embedding Panel only re-showing the last result.
     const { activePanel } = await api();
