@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
-import { withTokens, type PanelSettings, type ToPanel } from '../src/shared/panelProtocol';
+import { MAX_SELECTION_CHARS, withTokens, type PanelSettings, type TextSource, type ToPanel } from '../src/shared/panelProtocol';
 import { h, renderStatus } from './dom';
 import { unpackResult } from '../src/shared/resultPacking';
 import { decodeResult, decodeTokens, type Result, type TokensPart } from './result';
@@ -27,6 +27,7 @@ import { ProjectionView } from './views/projection';
 import { ReplayView } from './views/replay';
 import { StepperView } from './views/stepper';
 import { CompareView } from './views/compare';
+import { TextInput } from './views/textInput';
 import { Selection } from './selection';
 import { saveState, vscode } from './vscodeApi';
 
@@ -44,11 +45,13 @@ class App {
   private readonly empty: HTMLElement;
   private readonly body = h('div', { class: 'result', hidden: true });
   private readonly options = new OptionsBar();
+  private readonly text = new TextInput();
   private readonly header = new PipelineHeader();
   private readonly selection = new Selection();
   private readonly views: ResultView[];
   private readonly tabs: HTMLElement;
-  private pending = 0;
+  /** The newest encode the host started (didStart): a result or failure of an older one is superseded and dropped. */
+  private latest = 0;
   private readonly tokensView: TokensView;
   /** The token part drawn ahead of its result (didTokens), until the result arrives. */
   private early: TokensPart | undefined;
@@ -90,7 +93,7 @@ class App {
       saveState({ tab: tabDefs[i]?.[0] });
     });
     this.body.append(this.header.element, exportMenu.element, this.tabs);
-    this.root.append(this.options.element, this.status, this.empty, this.body);
+    this.root.append(this.options.element, this.text.element, this.status, this.empty, this.body);
     window.addEventListener('message', e => this.onMessage(e.data as ToPanel));
     onThemeChange(() => {
       const p = readPalette();
@@ -98,40 +101,42 @@ class App {
       void p;
     });
     vscode.postMessage({ type: 'ready' });
+    this.text.announce();
   }
 
   private emptyState(): HTMLElement {
-    const area = h('vscode-textarea', { id: 'input-text', rows: 5, placeholder: 'Type or paste text here, or select text in an editor and run "Embedding Lens: Inspect Selection".', 'aria-label': 'Text to inspect', resize: 'vertical' });
-    const go = h('vscode-button', { id: 'inspect-text' }, 'Inspect');
     const seed = h('vscode-button', { id: 'seed-example', secondary: true }, 'Show the seed example');
-    const send = (): void => {
-      const text = (area as unknown as { value: string }).value;
-      if (text.trim()) vscode.postMessage({ type: 'encode', text });
-    };
-    go.addEventListener('click', send);
-    area.addEventListener('keydown', e => {
-      if ((e as KeyboardEvent).key === 'Enter' && ((e as KeyboardEvent).ctrlKey || (e as KeyboardEvent).metaKey)) send();
-    });
-    seed.addEventListener('click', () => vscode.postMessage({ type: 'encode', text: 'White refrigerator is evil.' }));
+    // The explainer's example as Show the Seed Example gives it (the seed model, max length 8), not typed text.
+    seed.addEventListener('click', () => vscode.postMessage({ type: 'showSeedExample' }));
     return h('section', { class: 'empty', 'aria-label': 'Inspect text' },
       h('h2', {}, 'What does the model see?'),
-      h('p', {}, 'Text is split by the model\u2019s tokenizer, each id picks its row of the embedding table, the rows are padded into a (T, E) matrix, and an RNN reads them one step at a time.'),
-      area,
-      h('div', { class: 'buttons' }, go, seed),
+      h('p', {}, 'Text is split by the model\u2019s tokenizer, each id picks its row of the embedding table, the rows are padded into a (T, E) matrix, and an RNN reads them one step at a time. Type above, or select text in an editor.'),
+      h('div', { class: 'buttons' }, seed),
     );
+  }
+
+  /** A result's text and source on show: the text box shows it, and the saved state keeps it for a reload (never the result). */
+  private showText(text: string, source: TextSource): void {
+    // After the tokens are painted: a long text laid out in the box (and copied into the state)
+    // must not hold up the first drawing of a big selection.
+    afterPaint(() => {
+      this.text.show(text, source);
+      saveState({ last: text.length <= MAX_SELECTION_CHARS ? { text, source } : undefined });
+    });
   }
 
   private onMessage(m: ToPanel): void {
     switch (m.type) {
       case 'didStart':
-        this.pending = m.requestId;
+        this.latest = Math.max(this.latest, m.requestId);
         this.setStatus('busy', `Encoding ${m.label}\u2026`);
         return;
       case 'didTokens': {
-        if (this.pending && m.requestId < this.pending) return; // a superseded request
+        if (m.requestId < this.latest) return; // a superseded request
         // The Tokens tab first; the other views keep the previous result until didEncode.
         const t = decodeTokens(m.requestId, m.tokens, m.source, m.focus);
         this.early = t;
+        this.showText(m.tokens.text, m.source);
         this.setStatus('busy', `${t.n.toLocaleString('en-US')} tokens; drawing the matrices\u2026`);
         this.empty.hidden = true;
         this.body.hidden = false;
@@ -142,8 +147,7 @@ class App {
         return;
       }
       case 'didEncode': {
-        if (this.pending && m.requestId < this.pending) return; // a superseded request
-        this.pending = 0;
+        if (m.requestId < this.latest) return; // a superseded request
         const early = this.early?.requestId === m.requestId ? this.early : undefined;
         if (m.tokensSent && !early) {
           // Its tokens came in a didTokens this webview never saw (it was reloaded in between): ask for the whole result.
@@ -153,6 +157,7 @@ class App {
         this.early = undefined;
         const reply = unpackResult(m.tokensSent && early ? withTokens(m.result, early.reply) : m.result, m.packed);
         const r = decodeResult(m.requestId, reply, m.source, m.focus, early);
+        if (!early) this.showText(reply.text, m.source);
         this.setStatus('', '');
         this.empty.hidden = true;
         this.body.hidden = false;
@@ -176,15 +181,21 @@ class App {
       case 'didFail':
         // Failures of the views' own requests (ids from webview/requests.ts) are theirs to show.
         if (m.requestId >= FIRST_VIEW_REQUEST_ID) return;
+        if (m.requestId < this.latest) return; // a superseded request (cancelled for a newer one)
         if (m.reason === 'cancelled') {
           this.setStatus('', '');
           return;
         }
-        this.pending = 0;
         this.setStatus('error', m.message);
         return;
       case 'didChangeSettings':
         this.options.setSettings(m.settings as PanelSettings);
+        this.text.setPanelOnly(m.settings.panelOnly ? m.settings.model : undefined);
+        // A panel-only model (the seed example) comes back after a reload: the host gets it from the saved state.
+        saveState({ panelOnly: m.settings.panelOnly ? { model: m.settings.model, options: m.settings.options } : undefined });
+        return;
+      case 'focusText':
+        this.text.focus();
         return;
       case 'didLookup':
       case 'didExplain':

@@ -31,8 +31,8 @@ export const MAX_RANDOM_ENCODER_WEIGHTS = 2 ** 25;
 
 /** Everything the pipeline lets a caller choose (DESIGN.md, "Pipeline semantics"). */
 export interface InspectOptions {
-  /** Pad/truncate to this many ids; undefined → the model's max_length, else no padding. */
-  readonly maxLength?: number | undefined;
+  /** Pad/truncate to this many ids; undefined → the model's max_length, else no padding; null → no padding, whatever the model says. */
+  readonly maxLength?: number | null | undefined;
   /** How the caller's user named `maxLength`, for messages (default: the CLI's `--max-length`). */
   readonly maxLengthName?: string | undefined;
   readonly paddingSide?: Side | undefined;
@@ -180,7 +180,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
 }
 
 function resolveOptions(model: Model, o: InspectOptions): ResolvedOptions {
-  const maxLength = o.maxLength ?? model.config.maxLength ?? null;
+  const maxLength = o.maxLength === null ? null : o.maxLength ?? model.config.maxLength ?? null;
   if (maxLength !== null && (!Number.isInteger(maxLength) || maxLength < 1)) {
     throw new LensError('option', `--max-length: ${maxLength} is not valid, expected a whole number ≥ 1`);
   }

@@ -39,11 +39,16 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
   const model = (c.get<string>('model') ?? '').trim() || 'builtin:seed';
   const tokenizer = (c.get<string>('tokenizer') ?? '').trim();
   const maxLength = c.get<number | null>('maxLength');
+  const userMaxLength = typeof maxLength === 'number' && maxLength > 0 ? maxLength : null;
   const hiddenSize = c.get<number | null>('randomEncoder.hiddenSize');
   return {
     ref: { model: resolvePath(model, false), tokenizer: tokenizer ? resolvePath(tokenizer, true) : undefined },
     options: {
-      maxLength: typeof maxLength === 'number' && maxLength > 0 ? maxLength : null,
+      maxLength: userMaxLength,
+      // No max length set: the whole text, as a Hugging Face tokenizer gives it by default (no
+      // padding, no truncation), not the model's `max_length` (8 for builtin:seed, which would
+      // cut every selection to 8 tokens). Show the Seed Example asks for the model's own.
+      modelMaxLength: false,
       paddingSide: c.get<'right' | 'left'>('paddingSide') ?? 'right',
       truncationSide: c.get<'right' | 'left'>('truncationSide') ?? 'right',
       skipPadding: c.get<boolean>('skipPadding') ?? false,
@@ -63,6 +68,31 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
     requestTimeout: requestTimeout(c.get<number>('requestTimeout')),
     ignoredUntrusted,
   };
+}
+
+/**
+ * Where a choice made in the panel or the picker is saved: the user settings, unless the user
+ * asked for this workspace, or the workspace already sets that key (a user value would be
+ * shadowed by it, so the choice would not take effect). An untrusted workspace ignores its own
+ * model and tokenizer, so those go to the user settings there. Never creates a workspace's
+ * `.vscode/settings.json` unasked.
+ */
+export function settingTarget(key: string, workspace = false): vscode.ConfigurationTarget {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const hasFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  const honoured = vscode.workspace.isTrusted || !(PATH_SETTINGS as readonly string[]).includes(key);
+  if (hasFolder && honoured && (workspace || c.inspect(key)?.workspaceValue !== undefined)) return vscode.ConfigurationTarget.Workspace;
+  return vscode.ConfigurationTarget.Global;
+}
+
+/** Saves one setting where settingTarget says (nothing is written when it already holds `value` there). */
+export async function saveSetting(key: string, value: unknown, workspace = false): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const target = settingTarget(key, workspace);
+  const i = c.inspect(key);
+  const current = target === vscode.ConfigurationTarget.Workspace ? i?.workspaceValue : i?.globalValue;
+  if (current === value && c.get(key) === value) return;
+  await c.update(key, value, target);
 }
 
 /** The deadline setting as seconds: at least 1 (the schema's minimum, which settings.json can ignore); the default when not a number. */

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { tokensPart, type ExportFormat, type FromPanel, type PanelSettings, type PanelState, type TextSource } from '../shared/panelProtocol';
-import type { EncodeReply, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
+import { MAX_SELECTION_CHARS, tokensPart, type ExportFormat, type FromPanel, type PanelOnly, type PanelSettings, type TextSource } from '../shared/panelProtocol';
+import type { EncodeReply, ModelRef, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
 import { registerCompare } from './compare';
-import { modelLabel, readSettings, SECTION, type LensSettings } from './config';
+import { modelLabel, readSettings, saveSetting, SECTION, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
 import { exportResult } from './exporter';
 import { TokenHoverProvider } from './hover';
@@ -15,8 +15,8 @@ import { TokenCountStatus } from './statusBar';
 import { TokenCache } from './tokenCache';
 import { WorkerClient } from './workerClient';
 
-/** Longest selection the panel encodes (characters); beyond it the user is told and asked to select less. */
-export const MAX_SELECTION_CHARS = 200_000;
+/** Longest selection the panel encodes (characters); beyond it the user is offered its first part. */
+export { MAX_SELECTION_CHARS };
 
 /**
  * The same error shown again within this window is only logged: one fault reaches several
@@ -33,6 +33,27 @@ export const RENDER_WAIT_MS = 20_000;
 
 /** The seed example's sentence (the explainer's). */
 export const SEED_SENTENCE = 'White refrigerator is evil.';
+
+/**
+ * What Show the Seed Example uses, for its panel only: the seed model with its own max length
+ * (8, builtin:seed's `max_length`), right padding and the default random encoder, so the
+ * explainer's numbers come out exactly whatever the user's settings say.
+ */
+export const SEED_EXAMPLE: PanelOnly = {
+  model: 'builtin:seed',
+  options: { maxLength: 8, paddingSide: 'right', truncationSide: 'right', skipPadding: false, addSpecialTokens: true },
+};
+
+/** Quiet time after the last selection change or edit before a followed selection is re-encoded. */
+export const FOLLOW_DELAY_MS = 200;
+
+/** The first `n` characters of `text`, one fewer when the n-th would split a surrogate pair. */
+export function firstChars(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const hi = text.charCodeAt(n - 1);
+  const lo = text.charCodeAt(n);
+  return text.slice(0, hi >= 0xd800 && hi <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff ? n - 1 : n);
+}
 
 /**
  * The extension's controller: owns the worker, the settings, the panel's requests and the
@@ -55,6 +76,11 @@ export class Lens implements PanelHost, vscode.Disposable {
   private warnedUntrusted = false;
   /** When each error (reason + message) was last shown, for REPEAT_WINDOW_MS. */
   private readonly lastShown = new Map<string, number>();
+  /** The document range the panel shows (UTF-16 offsets), kept up to date through edits while following. */
+  private followed: { uri: string; start: number; end: number } | undefined;
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Selections the lens set itself (revealing a token): not taken for the user's when following. */
+  private ownSelection: { uri: string; start: number; end: number } | undefined;
 
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
@@ -83,7 +109,10 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.disposables.add(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(this.worker, this.tokens, () => this.settings_(), onError)));
     this.disposables.add(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
     this.disposables.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()));
-    this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => void InspectorPanel.revive(panel, this, state as PanelState | undefined) }));
+    this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => void InspectorPanel.revive(panel, this, state) }));
+    this.disposables.add(vscode.window.onDidChangeTextEditorSelection(e => this.onSelectionChanged(e)));
+    this.disposables.add(vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)));
+    this.disposables.add({ dispose: () => clearTimeout(this.followTimer) });
     this.registerCommands();
     this.tellIfUntrusted(readSettings());
   }
@@ -140,7 +169,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.boundaries.schedule();
     const panel = InspectorPanel.active;
     if (panel) {
-      panel.post({ type: 'didChangeSettings', settings: this.settings() });
+      panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });
       const current = panel.currentText;
       if (current) void this.encodeInto(panel, current.text, current.source);
     }
@@ -161,7 +190,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     };
     reg('embeddingLens.inspectSelection', () => this.inspectSelection());
     reg('embeddingLens.openPanel', () => this.openPanel());
-    reg('embeddingLens.selectModel', () => this.selectModel());
+    reg('embeddingLens.selectModel', (arg?: { model?: unknown; workspace?: unknown }) => this.selectModel(arg));
     reg('embeddingLens.toggleTokenBoundaries', () => this.toggleBoundaries());
     reg('embeddingLens.showSeedExample', () => this.showSeedExample());
     reg('embeddingLens.inspectToken', (arg: { uri: string; start: number; end: number }) => this.inspectToken(arg));
@@ -181,42 +210,137 @@ export class Lens implements PanelHost, vscode.Disposable {
       range = doc.lineAt(editor.selection.active.line).range;
       void vscode.window.setStatusBarMessage(`Embedding Lens: no selection \u2014 inspecting line ${range.start.line + 1}`, 4000);
     }
-    const text = doc.getText(range);
+    let text = doc.getText(range);
+    let note: string | undefined;
     if (text.length > MAX_SELECTION_CHARS) {
-      void vscode.window.showWarningMessage(`Embedding Lens: the selection has ${text.length.toLocaleString('en-US')} characters; select at most ${MAX_SELECTION_CHARS.toLocaleString('en-US')} to inspect it.`);
-      return undefined;
+      const first = firstChars(text, MAX_SELECTION_CHARS);
+      const n = first.length.toLocaleString('en-US');
+      const action = `Inspect the first ${n} characters`;
+      const msg = `Embedding Lens: the selection has ${text.length.toLocaleString('en-US')} characters; one inspection takes at most ${MAX_SELECTION_CHARS.toLocaleString('en-US')}. Inspect its first ${n}, or select less.`;
+      this.log.warn(msg);
+      const choice = await vscode.window.showWarningMessage(msg, action);
+      if (choice !== action) return undefined;
+      note = `Showing the first ${n} of the selection's ${text.length.toLocaleString('en-US')} characters: one inspection takes at most ${MAX_SELECTION_CHARS.toLocaleString('en-US')}. Select less to see the rest.`;
+      text = first;
     }
     if (text.length === 0) {
       void vscode.window.showInformationMessage(`Embedding Lens: line ${range.start.line + 1} is empty; select some text to inspect.`);
       return undefined;
     }
-    const source: TextSource = { uri: doc.uri.toString(), label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: doc.offsetAt(range.start) };
-    const panel = InspectorPanel.show(this);
+    const start = doc.offsetAt(range.start);
+    const source: TextSource = { uri: doc.uri.toString(), label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: start, ...(note ? { note } : {}) };
+    const panel = InspectorPanel.show(this, true, editor.viewColumn);
+    this.endPanelOnly(panel);
     const result = await this.encodeInto(panel, text, source);
     return result ? { ids: Array.from(new Int32Array(result.inputIds)) } : undefined;
   }
 
+  /** Open Embedding Panel: shows the panel and puts the cursor in its text input. */
   openPanel(): void {
-    InspectorPanel.show(this, false);
+    const panel = InspectorPanel.show(this, false, vscode.window.activeTextEditor?.viewColumn);
+    panel.post({ type: 'focusText' });
   }
 
-  async showSeedExample(): Promise<void> {
-    const seed = 'builtin:seed';
-    if (readSettings().ref.model !== seed) await saveModelSetting(seed);
-    const panel = InspectorPanel.show(this, false);
+  /**
+   * Show the Seed Example: the explainer's sentence with the seed model and its max length 8, in
+   * the panel only (SEED_EXAMPLE): the settings are neither read for it nor written.
+   */
+  async showSeedExample(inPanel?: InspectorPanel): Promise<void> {
+    const panel = inPanel ?? InspectorPanel.show(this, false, vscode.window.activeTextEditor?.viewColumn);
+    panel.panelOnly = SEED_EXAMPLE;
+    panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });
     await this.encodeInto(panel, SEED_SENTENCE, { uri: null, label: 'the seed example', offset: 0 });
   }
 
-  async selectModel(): Promise<string | undefined> {
+  /** Back to the settings' model and options (the panel is about to show an editor's text). */
+  private endPanelOnly(panel: InspectorPanel): void {
+    if (!panel.panelOnly) return;
+    panel.panelOnly = undefined;
+    panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });
+  }
+
+  // Follow selection: while the panel's toggle is on, the editor's selection (and edits of the
+  // text the panel shows) are re-encoded after FOLLOW_DELAY_MS of quiet; the latest wins.
+
+  private onSelectionChanged(e: vscode.TextEditorSelectionChangeEvent): void {
+    const panel = InspectorPanel.active;
+    if (!panel?.follow) return;
+    const sel = e.selections[0];
+    const doc = e.textEditor.document;
+    if (!sel || sel.isEmpty || doc.uri.scheme === 'output') return;
+    const uri = doc.uri.toString();
+    const start = doc.offsetAt(sel.start);
+    const end = doc.offsetAt(sel.end);
+    const own = this.ownSelection;
+    if (own && own.uri === uri && own.start === start && own.end === end) return;
+    this.followed = { uri, start, end };
+    this.scheduleFollow(panel, doc);
+  }
+
+  private onDocumentChanged(e: vscode.TextDocumentChangeEvent): void {
+    const panel = InspectorPanel.active;
+    const f = this.followed;
+    if (!f || e.document.uri.toString() !== f.uri || e.contentChanges.length === 0) return;
+    // Keep the range on the same text through the edit (also when not following, so turning
+    // follow on later starts from the right place); an edit touching it grows or shrinks it.
+    let { start, end } = f;
+    let touched = false;
+    for (const c of [...e.contentChanges].sort((x, y) => y.rangeOffset - x.rangeOffset)) {
+      const cs = c.rangeOffset;
+      const ce = cs + c.rangeLength;
+      const delta = c.text.length - c.rangeLength;
+      if (ce < start || (ce === start && c.rangeLength > 0)) {
+        start += delta;
+        end += delta;
+      } else if (cs <= end) {
+        touched = true;
+        start = Math.min(start, cs);
+        end = Math.max(end, ce) + delta;
+      }
+    }
+    this.followed = { uri: f.uri, start, end: Math.max(start, end) };
+    // Edits after the range change nothing on show; edits before it move it (the panel's spans
+    // point into the document by offset, so it is sent again).
+    if (panel?.follow && (touched || start !== f.start)) this.scheduleFollow(panel, e.document);
+  }
+
+  private scheduleFollow(panel: InspectorPanel, doc: vscode.TextDocument): void {
+    clearTimeout(this.followTimer);
+    this.followTimer = setTimeout(() => {
+      const f = this.followed;
+      if (!f || InspectorPanel.active !== panel || !panel.follow || doc.isClosed) return;
+      const range = new vscode.Range(doc.positionAt(f.start), doc.positionAt(f.end));
+      let text = doc.getText(range);
+      if (text.length === 0) return;
+      let note: string | undefined;
+      if (text.length > MAX_SELECTION_CHARS) {
+        const total = text.length;
+        text = firstChars(text, MAX_SELECTION_CHARS);
+        note = `Showing the first ${text.length.toLocaleString('en-US')} of the selection's ${total.toLocaleString('en-US')} characters: one inspection takes at most ${MAX_SELECTION_CHARS.toLocaleString('en-US')}. Select less to see the rest.`;
+      }
+      this.endPanelOnly(panel);
+      void this.encodeInto(panel, text, { uri: f.uri, label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: f.start, ...(note ? { note } : {}) }, undefined, { typed: true });
+    }, FOLLOW_DELAY_MS);
+  }
+
+  /**
+   * Select Model…: the picker (or `arg.model` from a caller), checked to load before it is
+   * saved — in the user settings, or this workspace's when the user asked (config.ts settingTarget).
+   */
+  async selectModel(arg?: { model?: unknown; workspace?: unknown }): Promise<string | undefined> {
     const current = readSettings().ref.model;
-    const chosen = await pickModel(this.context.globalState, current);
+    const chosen = typeof arg?.model === 'string' && arg.model ? { model: arg.model, workspace: arg.workspace === true } : await pickModel(this.context.globalState, current);
     if (!chosen) return undefined;
     // Check it loads before saving it, so a bad path leaves the working model in place.
-    const summary = await withDelayedProgress(`Embedding Lens: loading ${modelLabel(chosen)}`, token => this.worker.request({ type: 'loadModel', ref: { model: chosen, tokenizer: readSettings().ref.tokenizer } }, token));
-    await rememberModel(this.context.globalState, chosen);
-    await saveModelSetting(chosen);
+    const summary = await withDelayedProgress(`Embedding Lens: loading ${modelLabel(chosen.model)}`, token => this.worker.request({ type: 'loadModel', ref: { model: chosen.model, tokenizer: readSettings().ref.tokenizer } }, token));
+    await rememberModel(this.context.globalState, chosen.model);
+    const panel = InspectorPanel.active;
+    if (panel) panel.panelOnly = undefined;
+    await saveModelSetting(chosen.model, chosen.workspace);
+    // The same model as before changes no setting, so nothing re-encodes on its own.
+    if (panel && readSettings().ref.model === current) this.onSettingsChanged();
     this.log.info(`model: ${describe(summary)}`);
-    return chosen;
+    return chosen.model;
   }
 
   async toggleBoundaries(): Promise<boolean> {
@@ -231,22 +355,38 @@ export class Lens implements PanelHost, vscode.Disposable {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
     const line = doc.lineAt(doc.positionAt(arg.start).line);
     const offset = doc.offsetAt(line.range.start);
-    const panel = InspectorPanel.show(this, false);
+    const editor = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === arg.uri);
+    const panel = InspectorPanel.show(this, false, editor?.viewColumn);
+    this.endPanelOnly(panel);
     await this.encodeInto(panel, line.text, { uri: arg.uri, label: `${vscode.workspace.asRelativePath(doc.uri)}:${line.lineNumber + 1}`, offset }, { start: arg.start - offset, end: arg.end - offset });
   }
 
   // PanelHost
 
-  settings(): PanelSettings {
+  settings(panel?: InspectorPanel): PanelSettings {
     const s = readSettings();
+    const own = panel?.panelOnly;
+    const model = own?.model ?? s.ref.model;
     const models = [...BUILTIN_MODELS.map(b => ({ value: b.value, label: b.label })), ...recentModels(this.context.globalState).map(r => ({ value: r, label: modelLabel(r) }))];
-    if (!models.some(m => m.value === s.ref.model)) models.push({ value: s.ref.model, label: modelLabel(s.ref.model) });
-    return { model: s.ref.model, models, options: s.options };
+    if (!models.some(m => m.value === model)) models.push({ value: model, label: modelLabel(model) });
+    // The user's model is offered too while the panel shows its own, so the bar can go back to it.
+    if (own && !models.some(m => m.value === s.ref.model)) models.push({ value: s.ref.model, label: modelLabel(s.ref.model) });
+    // modelMaxLength is the host's to decide, not the bar's (setOptions refuses unknown fields).
+    const { modelMaxLength: _, ...options } = own?.options ?? s.options;
+    return { model, models, options, ...(own ? { panelOnly: true } : {}) };
+  }
+
+  /** The model and options an encode in `panel` uses: the panel's own (the seed example), else the settings'. */
+  private effective(panel: InspectorPanel | undefined, s: LensSettings = readSettings()): { ref: ModelRef; options: PipelineOptionsWire } {
+    const own = panel?.panelOnly;
+    return own ? { ref: { model: own.model }, options: own.options } : { ref: s.ref, options: s.options };
   }
 
   /** Encodes `text` into `panel`; resolves with the result, or undefined when it failed or was superseded. */
-  async encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<EncodeReply | undefined> {
-    const s = this.settings_();
+  async encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }, o: { typed?: boolean } = {}): Promise<EncodeReply | undefined> {
+    const s = this.effective(panel, this.settings_());
+    if (source.uri !== null) this.followed = { uri: source.uri, start: source.offset, end: source.offset + text.length };
+    else this.followed = undefined;
     this.encodeCts?.cancel();
     const cts = (this.encodeCts = new vscode.CancellationTokenSource());
     const requestId = panel.newRequestId();
@@ -261,7 +401,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     try {
       // The progress notification lasts until the panel has drawn the result (its `rendered`),
       // not only until the worker answers: a big result takes a while to travel and draw.
-      const result = await withDelayedProgress('Embedding Lens: encoding', async token => {
+      const work = async (token: vscode.CancellationToken): Promise<EncodeReply | undefined> => {
         const reply = await this.worker.request({ type: 'encode', ref: s.ref, text, options: s.options, keepGates: true, forPanel: true }, token);
         if (token.isCancellationRequested || cts.token.isCancellationRequested || closed) return undefined;
         this.log.info(`encoded ${source.label}: ${reply.tokens.count} tokens, T = ${new Int32Array(reply.inputIds).length}, ${reply.model.name}, ${reply.elapsedMs} ms${reply.phases ? ` (${reply.phases})` : ''}${reply.engine ? `, encoder: ${reply.engine.description}` : ''}`);
@@ -281,7 +421,9 @@ export class Lens implements PanelHost, vscode.Disposable {
         this.log.info(`encode of ${source.label}: posting the tokens took ${(tTokens - tReply).toFixed(0)} ms, the result ${(tResult - tResult0).toFixed(0)} ms; drawn ${(performance.now() - tReply).toFixed(0)} ms after the worker's reply`);
         if (!shown && !closed && !token.isCancellationRequested) this.log.warn(`encode of ${source.label}: the panel did not report drawing it within ${RENDER_WAIT_MS / 1000} s`);
         return reply;
-      }, cts.token);
+      };
+      // Typing and following show their progress in the panel only: a notification per keystroke would flicker.
+      const result = o.typed ? await work(cts.token) : await withDelayedProgress('Embedding Lens: encoding', work, cts.token);
       if (!result || cts.token.isCancellationRequested || closed) return undefined;
       return result;
     } catch (e) {
@@ -300,32 +442,52 @@ export class Lens implements PanelHost, vscode.Disposable {
     }
   }
 
+  /**
+   * Options (and maybe a model) chosen in the panel's options bar. They go to the user settings
+   * (or where the workspace already sets them: config.ts settingTarget), never into a new
+   * `.vscode/settings.json`. While the panel shows its own model (the seed example), option
+   * changes stay in the panel; choosing another model goes back to the settings with it.
+   */
   async applyOptions(panel: InspectorPanel, model: string | undefined, options: PipelineOptionsWire): Promise<void> {
+    const own = panel.panelOnly;
+    const current = panel.currentText;
+    if (own && (!model || model === own.model)) {
+      panel.panelOnly = { model: own.model, options: { ...own.options, ...definedOnly(options) } };
+      panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });
+      if (current) void this.encodeInto(panel, current.text, current.source);
+      return;
+    }
     const c = vscode.workspace.getConfiguration(SECTION);
-    const target = vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     const updates: [string, unknown][] = [
-      ['maxLength', options.maxLength ?? null],
+      // No max length: the key is removed rather than set to null.
+      ['maxLength', options.maxLength ?? undefined],
       ['paddingSide', options.paddingSide],
       ['truncationSide', options.truncationSide],
       ['skipPadding', options.skipPadding],
       ['specialTokens', options.addSpecialTokens],
     ];
-    for (const [key, value] of updates) if (value !== undefined && c.get(key) !== value) await c.update(key, value, target);
-    if (model && model !== readSettings().ref.model) await saveModelSetting(model);
-    // onDidChangeConfiguration re-encodes; if nothing changed, re-encode anyway so the panel answers.
-    const current = panel.currentText;
-    if (current && !updates.some(([k, v]) => v !== undefined && c.get(k) !== v)) void this.encodeInto(panel, current.text, current.source);
+    const effective = (key: string, value: unknown): unknown => (key === 'maxLength' ? (value ?? null) : value);
+    const changed = updates.filter(([k, v]) => (k === 'maxLength' || v !== undefined) && c.get(k) !== effective(k, v));
+    const modelChanged = model !== undefined && model !== readSettings().ref.model;
+    if (own) panel.panelOnly = undefined;
+    for (const [key, value] of changed) await saveSetting(key, value);
+    if (modelChanged) await saveModelSetting(model);
+    // onDidChangeConfiguration re-encodes; if no setting changed, re-encode anyway so the panel answers.
+    if (current && changed.length === 0 && !modelChanged) {
+      if (own) panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });
+      void this.encodeInto(panel, current.text, current.source);
+    }
   }
 
   async lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void> {
-    const vectors = await this.whileOpen(panel, token => this.worker.request({ type: 'vectors', ref: readSettings().ref, ids, k }, token));
+    const vectors = await this.whileOpen(panel, token => this.worker.request({ type: 'vectors', ref: this.effective(panel).ref, ids, k }, token));
     panel.post({ type: 'didLookup', requestId, ids, vectors });
   }
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
     const text = panel.result?.result.text;
     if (text === undefined) throw new Error('nothing to replay yet: inspect some text first');
-    const replay = await this.whileOpen(panel, token => this.worker.request({ type: 'explain', ref: readSettings().ref, text, start, end }, token));
+    const replay = await this.whileOpen(panel, token => this.worker.request({ type: 'explain', ref: this.effective(panel).ref, text, start, end }, token));
     panel.post({ type: 'didExplain', requestId, replay });
   }
 
@@ -341,7 +503,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     }
     // The worker gets a copy: the panel's result must stay intact for replays.
     const copy = { rows: matrix.rows, cols: matrix.cols, data: matrix.data.slice(0) };
-    const projection = await this.whileOpen(panel, token => this.worker.request({ type: 'project', ref: readSettings().ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 }, token));
+    const projection = await this.whileOpen(panel, token => this.worker.request({ type: 'project', ref: this.effective(panel).ref, matrix: copy, vocabSample: m.what === 'embeddings' ? m.vocabSample : 0 }, token));
     panel.post({ type: 'didProject', requestId: m.requestId, what: m.what, projection });
   }
 
@@ -370,7 +532,11 @@ export class Lens implements PanelHost, vscode.Disposable {
     const apply = (e: vscode.TextEditor): void => {
       const range = new vscode.Range(e.document.positionAt(source.offset + start), e.document.positionAt(source.offset + end));
       e.setDecorations(this.highlight, [range]);
-      if (!highlightOnly) e.selection = new vscode.Selection(range.start, range.end);
+      if (!highlightOnly) {
+        // Not a selection to follow: it is the panel's own token.
+        this.ownSelection = { uri: e.document.uri.toString(), start: e.document.offsetAt(range.start), end: e.document.offsetAt(range.end) };
+        e.selection = new vscode.Selection(range.start, range.end);
+      }
       e.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     };
     if (editor) apply(editor);
@@ -380,6 +546,11 @@ export class Lens implements PanelHost, vscode.Disposable {
   clearHighlight(): void {
     for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.highlight, []);
   }
+}
+
+/** `o` without its undefined fields (so a spread keeps the values they would hide). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The log, also keeping its lines in `lines` (test mode only). */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { withoutTokens, type ExportFormat, type FromPanel, type PanelSettings, type PanelState, type TextSource, type ToPanel } from '../shared/panelProtocol';
+import { withoutTokens, type ExportFormat, type FromPanel, type PanelOnly, type PanelSettings, type TextSource, type ToPanel } from '../shared/panelProtocol';
 import { assertNever } from '../core/errors';
-import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMessages';
+import { checkPanelMessage, checkPanelState, type PanelMessageContext } from '../shared/panelMessages';
 import { packedView, type PackedParts } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
@@ -13,10 +13,13 @@ export const PANEL_VIEW_TYPE = 'embeddingLens.panel';
 /** What the panel needs from the rest of the host. */
 export interface PanelHost {
   readonly extensionUri: vscode.Uri;
-  /** Encode `text` with the current settings and show it in this panel. */
-  encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }): Promise<unknown>;
-  settings(): PanelSettings;
-  /** Apply options chosen in the panel (they become the workspace's settings) and re-encode. */
+  /** Encode `text` with the current settings (or the panel's own, see panelOnly) and show it in this panel; `typed` runs it without a progress notification. */
+  encodeInto(panel: InspectorPanel, text: string, source: TextSource, focus?: { start: number; end: number }, o?: { typed?: boolean }): Promise<unknown>;
+  /** The options bar's choices for this panel. */
+  settings(panel?: InspectorPanel): PanelSettings;
+  /** Show the explainer's example in this panel (the seed model for this panel only). */
+  showSeedExample(panel?: InspectorPanel): Promise<void>;
+  /** Apply options chosen in the panel (they become the user's settings, or the panel's own) and re-encode. */
   applyOptions(panel: InspectorPanel, model: string | undefined, options: Extract<FromPanel, { type: 'setOptions' }>['options']): Promise<void>;
   /** Requests that go to the worker on the panel's behalf. */
   lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void>;
@@ -50,6 +53,14 @@ export class InspectorPanel implements vscode.Disposable {
   private shownTokens: { source: TextSource; textLength: number; rows: number } | undefined;
   private readyCount = 0;
   private nextRequestId = 1;
+  /**
+   * The model and options this panel uses instead of the settings (Show the Seed Example sets
+   * them; inspecting an editor's text or choosing a model in the options bar ends them). Never
+   * written to the settings.
+   */
+  panelOnly: PanelOnly | undefined;
+  /** The webview's "follow selection" toggle: the host re-encodes the editor's selection as it changes. */
+  follow = false;
   /** What the webview reported it drew last (tests read it through the extension's API). */
   rendered: Extract<FromPanel, { type: 'rendered' }> | undefined;
   /** What the webview reported it drew last from a didTokens (ahead of the result). */
@@ -68,22 +79,45 @@ export class InspectorPanel implements vscode.Disposable {
     return InspectorPanel.current;
   }
 
-  /** Shows the panel (creating it beside the editor when there is none). */
-  static show(host: PanelHost, preserveFocus = true): InspectorPanel {
-    if (InspectorPanel.current) {
-      InspectorPanel.current.panel.reveal(undefined, preserveFocus);
-      return InspectorPanel.current;
+  /**
+   * Shows the panel (creating it when there is none). With `source`, the editor group of the
+   * editor whose text it shows: the panel goes beside it and never into it, so the source stays
+   * visible — an open panel in that group (the user opened the file in the panel's column) moves
+   * to the next column, which VS Code creates when needed.
+   */
+  static show(host: PanelHost, preserveFocus = true, source?: vscode.ViewColumn): InspectorPanel {
+    const current = InspectorPanel.current;
+    if (current) {
+      const column = current.column();
+      current.panel.reveal(source !== undefined && column === source ? besideColumn(source) : undefined, preserveFocus);
+      return current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Embedding Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, webviewOptions(host.extensionUri));
+    const viewColumn = source !== undefined ? besideColumn(source) : vscode.ViewColumn.Beside;
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Embedding Lens', { viewColumn, preserveFocus }, webviewOptions(host.extensionUri));
     return new InspectorPanel(panel, host);
   }
 
-  /** Restores a panel VS Code kept across a reload (WebviewPanelSerializer). */
-  static revive(panel: vscode.WebviewPanel, host: PanelHost, state: PanelState | undefined): InspectorPanel {
+  /** The editor group the panel's tab is in (also when another tab of that group is on top). */
+  column(): vscode.ViewColumn | undefined {
+    for (const g of vscode.window.tabGroups.all) {
+      for (const t of g.tabs) if (t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE)) return g.viewColumn;
+    }
+    return this.panel.viewColumn;
+  }
+
+  /**
+   * Restores a panel VS Code kept across a reload (WebviewPanelSerializer): `state` is what the
+   * webview saved (setState), checked before use; the panel re-encodes its text when it says ready.
+   */
+  static revive(panel: vscode.WebviewPanel, host: PanelHost, state: unknown): InspectorPanel {
     InspectorPanel.current?.dispose();
     panel.webview.options = webviewOptions(host.extensionUri);
     const p = new InspectorPanel(panel, host);
-    if (state?.last) p.lastText = state.last;
+    const restored = checkPanelState(state);
+    if (restored.last) p.lastText = restored.last;
+    p.panelOnly = restored.panelOnly;
+    p.follow = restored.follow ?? false;
+    host.log.info(`panel restored after a reload: ${restored.last ? `${restored.last.text.length} characters of ${restored.last.source.label}` : 'no text'}${restored.panelOnly ? `, ${restored.panelOnly.model} for this panel only` : ''}${p.follow ? ', following the selection' : ''}`);
     return p;
   }
 
@@ -188,7 +222,7 @@ export class InspectorPanel implements vscode.Disposable {
     return {
       // Spans and ids refer to the tokens on show (which may be ahead of the result on show).
       result: r && t && { textLength: t.textLength, rows: t.rows, layers: r.encoder.numLayers, directions: r.encoder.bidirectional ? 2 : 1 },
-      models: () => this.host.settings().models.map(m => m.value),
+      models: () => this.host.settings(this).models.map(m => m.value),
     };
   }
 
@@ -218,7 +252,7 @@ export class InspectorPanel implements vscode.Disposable {
         this.held = undefined;
         // A new webview (or a reloaded one) has none of the tokens sent before.
         this.tokensPosted = undefined;
-        this.post({ type: 'didChangeSettings', settings: this.host.settings() });
+        this.post({ type: 'didChangeSettings', settings: this.host.settings(this) });
         if (held?.length) {
           // The first ready: what was posted before it, in order (it holds the latest result if any).
           for (const message of held) {
@@ -233,7 +267,15 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       }
       case 'encode':
-        void this.host.encodeInto(this, m.text, { uri: null, label: 'typed text', offset: 0 });
+        // Typed text: the latest request wins (encodeInto cancels the one before).
+        void this.host.encodeInto(this, m.text, { uri: null, label: 'typed text', offset: 0 }, undefined, { typed: true });
+        return;
+      case 'showSeedExample':
+        this.host.showSeedExample(this).catch((e: unknown) => this.host.log.error(`seed example: ${e instanceof Error ? e.message : String(e)}`));
+        return;
+      case 'follow':
+        this.follow = m.on;
+        this.host.log.info(`panel: follow selection ${m.on ? 'on' : 'off'}`);
         return;
       case 'setOptions':
         void this.host.applyOptions(this, m.model, m.options);
@@ -297,6 +339,11 @@ export class InspectorPanel implements vscode.Disposable {
   get result(): { requestId: number; result: EncodeReply; source: TextSource } | undefined {
     return this.lastResult;
   }
+}
+
+/** The column to the right of `c` (the left neighbour from the last column). */
+function besideColumn(c: vscode.ViewColumn): vscode.ViewColumn {
+  return c >= vscode.ViewColumn.Nine ? vscode.ViewColumn.Eight : ((c + 1) as vscode.ViewColumn);
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

@@ -3,7 +3,7 @@
 // its type, each field's type, numbers against the result the panel shows — and a copy holding
 // only the known fields is what the host uses. Pure (no vscode), so plain node tests cover it.
 import { LIMITS } from '../core/limits';
-import { COMPARE_TOKENIZER_PREFIX, COMPARE_TOKENIZERS, type ExportFormat, type FromPanel } from './panelProtocol';
+import { COMPARE_TOKENIZER_PREFIX, COMPARE_TOKENIZERS, MAX_SELECTION_CHARS, type ExportFormat, type FromPanel, type PanelOnly, type TextSource } from './panelProtocol';
 
 /** Export formats the host accepts. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python'];
@@ -154,8 +154,12 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
   switch (type) {
     case 'ready':
     case 'selectModel':
+    case 'showSeedExample':
       onlyKeys(m, ['type'], type);
       return { type };
+    case 'follow':
+      onlyKeys(m, ['type', 'on'], type);
+      return { type, on: bool(m, 'on', type) };
     case 'encode':
       onlyKeys(m, ['type', 'text'], type);
       return { type, text: str(m, 'text', LIMITS.textChars, type) };
@@ -264,6 +268,45 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
     default:
       return fail(typeof type === 'string' ? `unknown message type ${JSON.stringify(type.slice(0, 40))}` : `message without a type (type is ${describe(type)})`);
   }
+}
+
+/** What a reloaded panel may be restored from: its saved state, checked (panel.ts revive). */
+export interface RestoredState {
+  readonly last?: { readonly text: string; readonly source: TextSource };
+  readonly panelOnly?: PanelOnly;
+  readonly follow?: boolean;
+}
+
+/** URI schemes a saved source may name (documents the host shows the tokens of); others are dropped. */
+const SOURCE_SCHEMES = ['file:', 'untitled:', 'vscode-remote:', 'vscode-userdata:'];
+
+/**
+ * The parts of a panel's saved state (setState) the host acts on after a reload, checked: the
+ * state is written by the webview, so it is as untrusted as its messages. The text is capped at
+ * MAX_SELECTION_CHARS; a source URI of an unexpected scheme becomes null (typed text); a
+ * panel-only model must be a built-in one (only Show the Seed Example sets one) and its options
+ * pass the setOptions checks. Whatever fails a check is left out (a reload then shows less),
+ * never thrown.
+ */
+export function checkPanelState(raw: unknown): RestoredState {
+  if (!isObject(raw)) return {};
+  const out: { last?: RestoredState['last']; panelOnly?: PanelOnly; follow?: boolean } = {};
+  if (raw.follow === true) out.follow = true;
+  const last = raw.last;
+  if (isObject(last) && typeof last.text === 'string' && last.text.length > 0 && last.text.length <= MAX_SELECTION_CHARS && isObject(last.source)) {
+    const src = last.source;
+    const label = typeof src.label === 'string' ? src.label.slice(0, 500) : 'restored text';
+    const offset = typeof src.offset === 'number' && Number.isSafeInteger(src.offset) && src.offset >= 0 ? src.offset : 0;
+    const uri = typeof src.uri === 'string' && src.uri.length < 4096 && SOURCE_SCHEMES.some(s => src.uri!.toString().startsWith(s)) ? (src.uri as string) : null;
+    const note = typeof src.note === 'string' ? src.note.slice(0, 500) : undefined;
+    out.last = { text: last.text, source: { uri, label, offset: uri === null ? 0 : offset, ...(note ? { note } : {}) } };
+  }
+  const only = raw.panelOnly;
+  if (isObject(only) && typeof only.model === 'string' && /^builtin:[a-z0-9-]+$/.test(only.model)) {
+    const checked = checkPanelMessage({ type: 'setOptions', options: only.options }, { result: undefined, models: () => [] });
+    if (checked.ok && checked.message.type === 'setOptions') out.panelOnly = { model: only.model, options: checked.message.options };
+  }
+  return out;
 }
 
 /** Checks one message from the webview. Never throws: a refusal says why. */

@@ -12,6 +12,20 @@ export interface TextSource {
   readonly label: string;
   /** UTF-16 offset of the text's start in the document. */
   readonly offset: number;
+  /** Why the text is not all of what the user chose (e.g. only the first N characters), shown in the panel. */
+  readonly note?: string | undefined;
+}
+
+/**
+ * Longest text one inspection takes (characters): a longer selection is refused or cut (the
+ * user is offered its first part), and the panel saves its text for a reload up to this size.
+ */
+export const MAX_SELECTION_CHARS = 200_000;
+
+/** A model and options that hold for one panel only (Show the Seed Example), never saved to the settings. */
+export interface PanelOnly {
+  readonly model: string;
+  readonly options: PipelineOptionsWire;
 }
 
 /** The options bar's state: what can be chosen and what is chosen. */
@@ -19,6 +33,8 @@ export interface PanelSettings {
   readonly model: string;
   readonly models: readonly { readonly value: string; readonly label: string }[];
   readonly options: PipelineOptionsWire;
+  /** Set when the model and options hold for this panel only (the seed example), not the settings. */
+  readonly panelOnly?: boolean | undefined;
 }
 
 /**
@@ -121,7 +137,9 @@ export type ToPanel =
   /** An export finished (path) or was cancelled (null). */
   | { readonly type: 'didExport'; readonly requestId: number; readonly path: string | null }
   /** Two tokenizations of the panel's text, aligned; `reveal`: show the Compare tab (the command asked). */
-  | { readonly type: 'didCompare'; readonly requestId: number; readonly compare: CompareReply; readonly reveal?: boolean | undefined };
+  | { readonly type: 'didCompare'; readonly requestId: number; readonly compare: CompareReply; readonly reveal?: boolean | undefined }
+  /** Open Embedding Panel ran: open the text input and put the cursor in it. */
+  | { readonly type: 'focusText' };
 
 /** Webview → host. */
 export type FromPanel =
@@ -147,6 +165,10 @@ export type FromPanel =
   | { readonly type: 'selectModel' }
   /** Tokenize the text on show with two choices (each a model offered or `tokenizer:NAME`) and align them. */
   | { readonly type: 'compare'; readonly requestId: number; readonly a: string; readonly b: string }
+  /** Show the explainer's example (the seed model, its max length 8) in this panel only. */
+  | { readonly type: 'showSeedExample' }
+  /** Follow the editor's selection (re-encode it as it changes or is edited), or stop. */
+  | { readonly type: 'follow'; readonly on: boolean }
   /** The panel drew the Tokens tab of a request from its didTokens (for the log and tests). */
   | { readonly type: 'drewTokens'; readonly requestId: number; readonly tokens: number }
   /** The panel drew a comparison (for tests and the log): each side's token count, the groups and how many differ. */
@@ -165,8 +187,17 @@ export interface PanelState {
   readonly zoom?: { readonly scale: number; readonly x: number; readonly y: number };
   /** The Compare tab's two choices. */
   readonly compare?: { readonly a: string; readonly b: string };
-  /** What to re-encode after a reload: the text and where it came from. */
+  /**
+   * What to re-encode after a reload: the text (at most MAX_SELECTION_CHARS) and where it came
+   * from. The host checks it (panelMessages.ts checkPanelState) before it uses any of it.
+   */
   readonly last?: { readonly text: string; readonly source: TextSource };
+  /** The panel-only model and options on show (the seed example), restored after a reload. */
+  readonly panelOnly?: PanelOnly;
+  /** Follow the editor's selection. */
+  readonly follow?: boolean;
+  /** The text input is collapsed. */
+  readonly textCollapsed?: boolean;
   /** The hidden-states tab: trace shown, quantity, chosen units per trace, threshold selection. */
   readonly hidden?: {
     readonly view?: string;

@@ -23,7 +23,14 @@ export interface RandomEncoderWire {
 
 /** The pipeline's options as settings and the panel's options bar state them. */
 export interface PipelineOptionsWire {
+  /** Pad or truncate to this many ids; null or absent: see modelMaxLength. */
   readonly maxLength?: number | null | undefined;
+  /**
+   * Without a maxLength: false gives the whole text (no padding, no truncation beyond the
+   * pipeline's limit: the extension's default); true or absent applies the model's own
+   * `max_length` (the CLI's behaviour, and Show the Seed Example's).
+   */
+  readonly modelMaxLength?: boolean | undefined;
   readonly paddingSide?: 'right' | 'left' | undefined;
   readonly truncationSide?: 'right' | 'left' | undefined;
   readonly skipPadding?: boolean | undefined;

@@ -233,7 +233,7 @@ export class WorkerHandlers {
     const tModel = Date.now();
     const o = req.options;
     const options = {
-      maxLength: o.maxLength ?? undefined,
+      maxLength: o.maxLength ?? (o.modelMaxLength === false ? null : undefined),
       maxLengthName: 'embeddingLens.maxLength',
       paddingSide: o.paddingSide,
       truncationSide: o.truncationSide,

@@ -87,7 +87,8 @@ const steps = [
       const ids = wb.webviewFrame().locator('#input-ids');
       await ids.waitFor({ timeout: 30_000 });
       const text = (await ids.textContent())?.trim();
-      if (text !== '[320, 1028, 5, 128, 1, 0, 0, 0]') throw new Error(`the panel shows input_ids ${text}, expected [320, 1028, 5, 128, 1, 0, 0, 0]`);
+      // A selection gets no model max length (issue 10 item 6): five ids, no pads.
+      if (text !== '[320, 1028, 5, 128, 1]') throw new Error(`the panel shows input_ids ${text}, expected [320, 1028, 5, 128, 1]`);
       const chips = await wb.webviewFrame().locator('.chip:not(.pad)').count();
       if (chips !== 5) throw new Error(`the panel shows ${chips} token chips, expected 5`);
       await wb.screenshot('2-panel');
@@ -96,7 +97,7 @@ const steps = [
     },
   },
   {
-    name: 'the padded matrix tab shows the explainer\'s (8, 5) numbers',
+    name: 'the padded matrix tab shows the explainer\'s numbers, (5, 5) for the selection',
     async run() {
       const { wb } = need('wb');
       const frame = wb.webviewFrame();
@@ -104,7 +105,7 @@ const steps = [
       const printout = frame.locator('#matrix-printout');
       await printout.waitFor();
       const text = (await printout.textContent()) ?? '';
-      for (const row of ['[[10, 0.01, 2.3, 0.1, 0.1],', ' [3.14, 2.5, -0.2, 0.1, 1.2],', 'Shape - (8, 5)']) {
+      for (const row of ['[[10, 0.01, 2.3, 0.1, 0.1],', ' [3.14, 2.5, -0.2, 0.1, 1.2],', 'Shape - (5, 5)']) {
         if (!text.includes(row)) throw new Error(`the matrix printout lacks ${JSON.stringify(row)}:\n${text}`);
       }
       await wb.screenshot('3-matrix', wb.page.locator('iframe.webview.ready').last());

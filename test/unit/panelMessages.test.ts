@@ -3,7 +3,7 @@
 // wrong type, out of range for the result on show, or unknown.
 import * as assert from 'node:assert/strict';
 import { LIMITS } from '../../src/core/limits';
-import { checkPanelMessage, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
+import { checkPanelMessage, checkPanelState, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
 
 const TEXT = 'White refrigerator is evil.';
 const ctx: PanelMessageContext = {
@@ -255,5 +255,40 @@ describe('panel messages: the host checks everything the webview sends', () => {
     const cyclic: Record<string, unknown> = { type: 'setOptions' };
     cyclic.options = cyclic;
     assert.doesNotThrow(() => checkPanelMessage(cyclic, ctx));
+  });
+
+  describe('showSeedExample / follow', () => {
+    it('accepts them as the panel sends them', () => {
+      assert.deepEqual(accepts({ type: 'showSeedExample' }, empty), { type: 'showSeedExample' });
+      assert.deepEqual(accepts({ type: 'follow', on: true }, empty), { type: 'follow', on: true });
+      assert.deepEqual(accepts({ type: 'follow', on: false }, empty), { type: 'follow', on: false });
+    });
+    it('refuses extra fields and a follow that is not a boolean', () => {
+      // Would catch: a seed example that smuggles in a model or text.
+      refuses({ type: 'showSeedExample', model: '/etc' }, /showSeedExample: unknown field "model"/);
+      refuses({ type: 'follow', on: 'yes' }, /follow\.on: expected true or false, got a string/);
+      refuses({ type: 'follow' }, /follow\.on: expected true or false, got undefined/);
+    });
+  });
+
+  describe('checkPanelState: a reloaded panel\'s saved state', () => {
+    const source = { uri: 'file:///w/seed.txt', label: 'seed.txt:2', offset: 7 };
+    it('keeps the text, source, follow and a built-in panel-only model', () => {
+      const s = checkPanelState({ tab: 'matrix', last: { text: TEXT, source }, follow: true, panelOnly: { model: 'builtin:seed', options: { maxLength: 8, paddingSide: 'right' } } });
+      assert.deepEqual(s.last, { text: TEXT, source });
+      assert.equal(s.follow, true);
+      assert.equal(s.panelOnly?.model, 'builtin:seed');
+      assert.equal(s.panelOnly?.options.maxLength, 8);
+    });
+    it('drops what the webview could use to make the host read files or run away', () => {
+      // Would catch: a saved state that picks a model path, a command: URI or a huge text.
+      assert.equal(checkPanelState({ panelOnly: { model: '/etc/passwd', options: {} } }).panelOnly, undefined);
+      assert.equal(checkPanelState({ panelOnly: { model: 'builtin:seed', options: { maxLength: 1e9 } } }).panelOnly, undefined);
+      assert.equal(checkPanelState({ last: { text: TEXT, source: { ...source, uri: 'command:workbench.action.quit' } } }).last?.source.uri, null);
+      assert.equal(checkPanelState({ last: { text: 'x'.repeat(LIMITS.textChars), source } }).last, undefined);
+      assert.equal(checkPanelState({ last: { text: 42, source } }).last, undefined);
+      for (const v of [undefined, null, 'state', [], 7]) assert.deepEqual(checkPanelState(v), {});
+      assert.equal(checkPanelState({ follow: 'yes' }).follow, undefined);
+    });
   });
 });

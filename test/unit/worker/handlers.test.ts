@@ -34,6 +34,19 @@ describe('worker handlers', () => {
     assert.equal(new Set(transfer).size, transfer.length);
   });
 
+  it('encode: modelMaxLength false (the extension\'s default) gives the whole text; absent, the model\'s max_length pads', async () => {
+    // Would catch: the seed model's max_length 8 cutting a selection, or the CLI's / seed example's padding lost.
+    const h = new WorkerHandlers(ctx);
+    const text = 'White refrigerator is evil. White refrigerator is evil.';
+    const ids = async (options: { maxLength?: number | null; modelMaxLength?: boolean }): Promise<number[]> =>
+      Array.from(new Int32Array((await h.handle({ type: 'encode', ref: seed, text, options, keepGates: false })).result.inputIds));
+    const whole = await ids({ maxLength: null, modelMaxLength: false });
+    assert.equal(whole.length, 10, 'all ten tokens');
+    assert.ok(!whole.includes(0), 'no pads');
+    assert.deepEqual(await ids({ maxLength: null }), whole.slice(0, 8), 'the model\'s max_length 8, truncated');
+    assert.deepEqual(await ids({ maxLength: 12, modelMaxLength: false }), [...whole, 0, 0], 'a max length set by the user still applies');
+  });
+
   it('count: the number of tokens only, equal to tokenize\'s', async () => {
     const h = new WorkerHandlers(ctx);
     const text = 'White refrigerator is evil. '.repeat(50);
