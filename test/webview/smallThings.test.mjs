@@ -1,6 +1,6 @@
 // Issue 10, item 8's small things, each as the user met it (each failed before its fix).
 import { SEED, hostSettings } from './harness.mjs';
-import { eq, ok, test } from './suite.mjs';
+import { eq, test } from './suite.mjs';
 
 test('the hidden-state units field keeps what is typed (select all, type "0, 9")', async ({ open, encode }) => {
   // Would catch: a redraw while typing writing the applied units back into the field. The issue's
