@@ -1,5 +1,6 @@
 // Issue 10, item 8's small things, each as the user met it (each failed before its fix).
 import { SEED, hostSettings } from './harness.mjs';
+import { placeholderOverflow } from './layout.mjs';
 import { eq, test } from './suite.mjs';
 
 test('the hidden-state units field keeps what is typed (select all, type "0, 9")', async ({ open, encode }) => {
@@ -21,25 +22,6 @@ test('the hidden-state units field keeps what is typed (select all, type "0, 9")
   const chips = await panel.page.locator('.unit-chip').evaluateAll(els => els.map(e => e.getAttribute('data-unit')));
   eq(chips, ['0', '9'], 'the units on the chart');
 });
-
-/**
- * Placeholders that do not fit their field, measured in the page: the text's width in the inner
- * input's font against the input's content box (less the number spinner's room).
- * @param {import('playwright-core').Page} page
- * @param {string} selector vscode-textfield elements
- */
-export function placeholderOverflow(page, selector) {
-  return page.locator(selector).evaluateAll(els => els.flatMap(el => {
-    const input = el.shadowRoot?.querySelector('input');
-    if (!input || !input.placeholder || el.closest('[hidden]')) return [];
-    const cs = getComputedStyle(input);
-    const ctx = /** @type {CanvasRenderingContext2D} */ (document.createElement('canvas').getContext('2d'));
-    ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-    const text = ctx.measureText(input.placeholder).width;
-    const room = input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - (input.type === 'number' ? 16 : 0);
-    return text > room ? [`#${el.id}: "${input.placeholder}" needs ${text.toFixed(0)} px, has ${room.toFixed(0)}`] : [];
-  }));
-}
 
 test('the max-length placeholder fits its field (it read "model defaul")', async ({ open, encode }) => {
   // Would catch: a placeholder cut off by the field's width (or the number spinner) at any width.
