@@ -5,6 +5,7 @@ import { checkPanelMessage, type PanelMessageContext } from '../shared/panelMess
 import { packedView, type PackedParts } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
+import { copyIds } from './copyIds';
 import { panelHtml } from './panelHtml';
 
 /** The panel's view type (also the serializer's key). */
@@ -262,6 +263,9 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'export':
         this.host.exportResult(this, m.requestId, m.format, m.png).catch(fail(m.requestId));
+        return;
+      case 'copyIds':
+        void copyIds(this.lastResult, m.requestId, m.format).catch(e => this.host.log.error(`copy ids: ${e instanceof Error ? e.message : String(e)}`));
         return;
       case 'selectModel':
         void vscode.commands.executeCommand('embeddingLens.selectModel');

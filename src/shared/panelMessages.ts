@@ -227,6 +227,12 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
       if (png.byteLength === 0 || png.byteLength > MAX_PNG_BYTES) fail(`export.png: ${png.byteLength} bytes, expected 1 to ${MAX_PNG_BYTES}`);
       return { type, requestId: id, format, png };
     }
+    case 'copyIds': {
+      onlyKeys(m, ['type', 'requestId', 'format'], type);
+      const id = requestId();
+      requireResult(ctx, type);
+      return { type, requestId: id, format: oneOf(m, 'format', ['python', 'json'] as const, type) };
+    }
     case 'drewTokens':
       onlyKeys(m, ['type', 'requestId', 'tokens'], type);
       return { type, requestId: requestId(), tokens: int(m, 'tokens', 0, MAX_RENDERED_IDS, type) };

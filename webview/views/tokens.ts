@@ -10,6 +10,8 @@ import { clear, h } from '../dom';
 import { shape } from '../format';
 import { displayToken, visibleWhitespace, type TokensPart } from '../result';
 import type { Selection } from '../selection';
+import type { CopyIdsFormat } from '../../src/shared/panelProtocol';
+import { vscode } from '../vscodeApi';
 
 /** Up to this many tokens, one block: every chip in the DOM, laid out as a plain flow. */
 export const VIRTUAL_MIN = 2000;
@@ -92,9 +94,24 @@ export class TokensView {
         h('div', {}, h('span', { class: 'label' }, 'input_ids '), h('code', { id: 'input-ids' }, ids), h('span', { class: 'dim' }, `  shape ${shape(r.T)}`)),
         h('div', {}, h('span', { class: 'label' }, 'attention_mask '), h('code', { id: 'attention-mask' }, mask)),
         r.reply.truncated ? h('div', { class: 'warn' }, `${r.reply.truncated} token${r.reply.truncated > 1 ? 's' : ''} truncated on the ${r.reply.options.truncationSide}`) : null,
+        this.copyRow(r),
       ),
     );
     this.mark();
+  }
+
+  /** "copy ids as a Python list / a JSON list": the host writes the clipboard from its own result. */
+  private copyRow(r: TokensPart): HTMLElement {
+    const done = h('span', { class: 'dim copy-ids-done', role: 'status', 'aria-live': 'polite' });
+    const button = (format: CopyIdsFormat, label: string): HTMLElement => {
+      const b = h('button', { class: 'link-button', type: 'button', id: `copy-ids-${format}`, title: `Copy the ${r.n} token ids (no pads) to the clipboard as a ${label}` }, label);
+      b.addEventListener('click', () => {
+        vscode.postMessage({ type: 'copyIds', requestId: r.requestId, format });
+        done.textContent = `${r.n} ids copied as a ${label}`;
+      });
+      return b;
+    };
+    return h('div', { class: 'copy-ids' }, h('span', { class: 'label' }, 'copy ids as '), button('python', 'Python list'), ' \u00b7 ', button('json', 'JSON list'), ' ', done);
   }
 
   /** How many chips are in the DOM now (tests read it). */
