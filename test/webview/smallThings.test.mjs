@@ -3,24 +3,41 @@ import { SEED, hostSettings } from './harness.mjs';
 import { placeholderOverflow } from './layout.mjs';
 import { eq, test } from './suite.mjs';
 
-test('the hidden-state units field keeps what is typed (select all, type "0, 9")', async ({ open, encode }) => {
-  // Would catch: a redraw while typing writing the applied units back into the field. The issue's
-  // "0, 9" → "9" did not reproduce here nor in code-server 4.100.3 (Ctrl+A, triple click, fill,
-  // selectText, typed fast and slow): this guards the behaviour, it did not fail before.
-  const result = await encode('def f(x):\n    return x + 1', { ref: { model: 'builtin:glove-100d' }, options: { maxLength: null, random: { cell: 'lstm', hiddenSize: 16, seed: 0 } } });
+test('the hidden-state units field keeps what is typed (select all, type "0, 9"), also when a result arrives mid-typing', async ({ open, core }) => {
+  // Would catch: a redraw while typing writing the applied units back into the field. Typed
+  // alone, "0, 9" did not lose characters here nor in code-server 4.100.3 (Ctrl+A, triple click,
+  // fill, selectText, typed fast and slow); a result arriving between keystrokes (a re-encode:
+  // settings, follow-selection, live text) did overwrite it, before this was fixed.
+  const text = 'def f(x):\n    return x + 1';
+  /** @type {Parameters<typeof core.encode>[1]} */
+  const options = { ref: { model: 'builtin:glove-100d' }, options: { maxLength: null, random: { cell: 'lstm', hiddenSize: 16, seed: 0 } } };
+  const result = await core.encode(text, options);
+  const again = await core.encode(text, options);
   const panel = await open();
   await panel.showResult(result);
   await panel.openTab('hidden');
   const field = panel.page.locator('#hidden-units');
+  const value = () => field.evaluate(el => /** @type {any} */ (el).value);
   await field.click();
   await panel.page.keyboard.press('ControlOrMeta+a');
-  await panel.page.keyboard.type('0, 9', { delay: 30 });
-  eq(await field.evaluate(el => /** @type {any} */ (el).value), '0, 9', 'the field while typing');
+  await panel.page.keyboard.type('0, ', { delay: 30 });
+  // The host re-encodes and the panel redraws while the caret is in the field.
+  await panel.showResult(again);
+  await panel.page.keyboard.type('9', { delay: 30 });
+  eq(await value(), '0, 9', 'the field while typing');
   await panel.page.keyboard.press('Enter');
   await panel.frames(2);
-  eq(await field.evaluate(el => /** @type {any} */ (el).value), '0, 9', 'the field after Enter');
+  eq(await value(), '0, 9', 'the field after Enter');
   const chips = await panel.page.locator('.unit-chip').evaluateAll(els => els.map(e => e.getAttribute('data-unit')));
   eq(chips, ['0', '9'], 'the units on the chart');
+  // Leaving the field shows the applied units in their short form.
+  await field.click();
+  await panel.page.keyboard.press('ControlOrMeta+a');
+  await panel.page.keyboard.type('3,4,5', { delay: 10 });
+  await panel.page.keyboard.press('Enter');
+  await panel.page.keyboard.press('Tab');
+  await panel.frames(2);
+  eq(await value(), '3\u20135', 'the field after leaving it');
 });
 
 test('the max-length placeholder fits its field (it read "model defaul")', async ({ open, encode }) => {
