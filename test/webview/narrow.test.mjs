@@ -47,6 +47,6 @@ test(`at ${WIDTH} px: one-line header and options, one row of scrolling tabs, no
     for (const p of await placeholderOverflow(page, 'vscode-textfield')) overflow.push(`${tab}: ${p}`);
   }
   await panel.openTab('tokens');
-  await panel.screenshot('narrow-270', { fullPage: false });
+  await panel.screenshot('narrow-270', { fullPage: false, docsName: 'webview-narrow' });
   eq(overflow, [], 'sideways overflow and cut-off placeholders');
 });

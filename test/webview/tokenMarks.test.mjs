@@ -48,7 +48,7 @@ test('[UNK] chips are marked (border, icon, tooltip, aria-label) and counted in 
     ok(/unknown token/.test(c.label) && /unknown token/.test(c.title), `aria-label and tooltip say "unknown token": ${c.label}`);
   }
   eq(m.header, `${unk} unknown`, 'the header count');
-  await panel.screenshot('token-marks-unk', { of: panel.page.locator('#app'), margin: 8 });
+  await panel.screenshot('token-marks-unk', { of: panel.page.locator('#app'), margin: 8, docsName: 'webview-token-marks' });
 });
 
 test('byte-fallback chips (<0xNN> pieces, byte-level pieces of one character) are marked and counted', async ({ open, core }) => {
