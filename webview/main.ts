@@ -236,7 +236,8 @@ function wrapTabHeaders(tabs: HTMLElement): void {
     const root = tabs.shadowRoot;
     if (!root) return;
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync('.tablist { flex-wrap: wrap; row-gap: 2px; }');
+    // A narrow panel keeps one row of tabs that scrolls sideways (styles.css, "narrow panel").
+    sheet.replaceSync('.tablist { flex-wrap: wrap; row-gap: 2px; } @media (max-width: 320px) { .header { overflow-x: auto; scrollbar-width: thin; } .tablist { flex-wrap: nowrap; } }');
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   });
 }

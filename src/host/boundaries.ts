@@ -6,12 +6,20 @@ import type { TokenCache } from './tokenCache';
 const DEBOUNCE_MS = 150;
 
 /**
+ * Every token's outline: transparent in Dark and Light (the alternating fills show the
+ * boundaries), a line in the high-contrast themes, whose fills stay faint so the text keeps
+ * 4.5:1 (a solid #f38518 or #0f4a85 fill did not). An outline, unlike a border, takes no room.
+ */
+const OUTLINE = { outlineColor: new vscode.ThemeColor('embeddingLens.tokenBorder'), outlineStyle: 'solid', outlineWidth: '1px' } as const;
+
+/**
  * Token boundaries in the editor: alternating subtle backgrounds per token over the visible
- * ranges, coloured by the theme (contributed colours with light, dark and high-contrast values).
+ * ranges (outlined in high-contrast themes), coloured by the theme (contributed colours with
+ * light, dark and high-contrast values; test/webview/themes.test.mjs checks their contrast).
  */
 export class TokenBoundaries implements vscode.Disposable {
-  private readonly even = vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('embeddingLens.tokenBackgroundEven'), rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
-  private readonly odd = vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('embeddingLens.tokenBackgroundOdd'), rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
+  private readonly even = vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('embeddingLens.tokenBackgroundEven'), ...OUTLINE, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
+  private readonly odd = vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('embeddingLens.tokenBackgroundOdd'), ...OUTLINE, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
   private readonly disposables = new DisposableStore();
   private timer: NodeJS.Timeout | undefined;
   /** Decorated token count per editor URI (tests read it). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { withoutTokens, type ExportFormat, type FromPanel, type PanelOnly, type PanelSettings, type TextSource, type ToPanel } from '../shared/panelProtocol';
 import { assertNever } from '../core/errors';
@@ -6,6 +5,8 @@ import { checkPanelMessage, checkPanelState, type PanelMessageContext } from '..
 import { packedView, type PackedParts } from '../shared/resultPacking';
 import type { EncodeReply } from '../shared/workerProtocol';
 import { DisposableStore } from './disposables';
+import { copyIds } from './copyIds';
+import { panelHtml } from './panelHtml';
 
 /** The panel's view type (also the serializer's key). */
 export const PANEL_VIEW_TYPE = 'embeddingLens.panel';
@@ -127,7 +128,7 @@ export class InspectorPanel implements vscode.Disposable {
   ) {
     InspectorPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = panelHtml(panel.webview, host.extensionUri);
+    panel.webview.html = panelHtml({ cspSource: panel.webview.cspSource, asset: (...p) => panel.webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, ...p)).toString() });
     this.disposables.add(panel.onDidDispose(() => this.dispose()));
     this.disposables.add(panel.webview.onDidReceiveMessage((m: unknown) => this.onRawMessage(m)));
   }
@@ -310,6 +311,9 @@ export class InspectorPanel implements vscode.Disposable {
       case 'export':
         this.host.exportResult(this, m.requestId, m.format, m.png).catch(fail(m.requestId));
         return;
+      case 'copyIds':
+        void copyIds(this.lastResult, m.requestId, m.format).catch(e => this.host.log.error(`copy ids: ${e instanceof Error ? e.message : String(e)}`));
+        return;
       case 'selectModel':
         void vscode.commands.executeCommand('embeddingLens.selectModel');
         return;
@@ -353,32 +357,4 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
     enableFindWidget: true,
   };
-}
-
-/** The panel's HTML: strict CSP, scripts only by a per-render crypto nonce, no inline handlers. */
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const asset = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'webview', 'codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${asset('dist', 'webview', 'webview.css')}">
-<title>Embedding Lens</title>
-</head>
-<body>
-<div id="app" role="application" aria-label="Embedding Lens inspector"></div>
-<script nonce="${nonce}" src="${asset('dist', 'webview', 'webview.js')}"></script>
-</body>
-</html>`;
 }

@@ -251,6 +251,12 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
       const groups = int(m, 'groups', 0, 2 * MAX_RENDERED_IDS + 1, type);
       return { type, requestId: id, a, b, groups, differ: int(m, 'differ', 0, groups, type) };
     }
+    case 'copyIds': {
+      onlyKeys(m, ['type', 'requestId', 'format'], type);
+      const id = requestId();
+      requireResult(ctx, type);
+      return { type, requestId: id, format: oneOf(m, 'format', ['python', 'json'] as const, type) };
+    }
     case 'drewTokens':
       onlyKeys(m, ['type', 'requestId', 'tokens'], type);
       return { type, requestId: requestId(), tokens: int(m, 'tokens', 0, MAX_RENDERED_IDS, type) };

@@ -108,6 +108,14 @@ export interface CompareReply {
 /** Export formats the panel offers. */
 export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
 
+/** How "copy ids" writes the token ids: a Python list (`[320, 1028, 5]`, as Python prints one) or a JSON array (`[320,1028,5]`). */
+export type CopyIdsFormat = 'python' | 'json';
+
+/** The ids as `format` writes a list of ints (the host builds it from its own result). */
+export function idsAsList(ids: ArrayLike<number>, format: CopyIdsFormat): string {
+  return format === 'python' ? `[${Array.from(ids).join(', ')}]` : JSON.stringify(Array.from(ids));
+}
+
 /** Host → webview. */
 export type ToPanel =
   /** An encode started (the panel shows progress). */
@@ -161,6 +169,8 @@ export type FromPanel =
   | { readonly type: 'project'; readonly requestId: number; readonly what: 'embeddings' | 'hidden'; readonly layer: number; readonly direction: number; readonly vocabSample: number }
   /** Save the current result (or a view) through VS Code's save dialog. */
   | { readonly type: 'export'; readonly requestId: number; readonly format: ExportFormat; readonly png?: ArrayBuffer }
+  /** Copy the token ids of result `requestId` (the one on show) to the clipboard; the host writes the list from its own copy of the result. */
+  | { readonly type: 'copyIds'; readonly requestId: number; readonly format: CopyIdsFormat }
   /** Open the model picker. */
   | { readonly type: 'selectModel' }
   /** Tokenize the text on show with two choices (each a model offered or `tokenizer:NAME`) and align them. */

@@ -182,6 +182,21 @@ describe('panel messages: the host checks everything the webview sends', () => {
     });
   });
 
+  describe('copyIds', () => {
+    // Would catch: a copy request that carries its own text (the clipboard must hold the host's
+    // ids, not what a webview made up), an unknown format, or one accepted with no result on show.
+    it('accepts the two formats with the id of the result on show', () => {
+      for (const format of ['python', 'json']) assert.deepEqual(accepts({ type: 'copyIds', requestId: 1_000_001, format }), { type: 'copyIds', requestId: 1_000_001, format });
+    });
+    it('refuses text, other formats, bad ids, and copying before a result', () => {
+      refuses({ type: 'copyIds', requestId: 1, format: 'python', text: 'rm -rf ~' }, /unknown field "text"/);
+      refuses({ type: 'copyIds', requestId: 1, format: 'csv' }, /copyIds\.format: expected one of python, json/);
+      refuses({ type: 'copyIds', requestId: -1, format: 'json' }, /copyIds\.requestId/);
+      refuses({ type: 'copyIds', format: 'json' }, /copyIds\.requestId/);
+      refuses({ type: 'copyIds', requestId: 1, format: 'json' }, /copyIds/, empty);
+    });
+  });
+
   describe('export', () => {
     it('accepts every listed format, with an image only for png', () => {
       for (const format of EXPORT_FORMATS.filter(f => f !== 'png')) assert.deepEqual(accepts({ type: 'export', requestId: 4, format }), { type: 'export', requestId: 4, format });

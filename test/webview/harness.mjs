@@ -3,10 +3,9 @@
 // - Core: our worker bundle (dist/worker.js) in a worker thread, asked exactly as the host asks
 //   it, so every number the panel shows in a test comes from the core, never from a fixture typed
 //   in by hand.
-// - Server: a loopback HTTP server for dist/webview and a page built like src/host/panel.ts's
-//   panelHtml (same CSP shape, codicon.css, webview.css, #app, webview.js), plus VS Code's own
-//   default webview stylesheet and a boot script that defines acquireVsCodeApi first, as VS Code
-//   does.
+// - Server: a loopback HTTP server for dist/webview and the page of src/host/panelHtml.ts (the
+//   function the extension serves, bundled here), plus VS Code's own default webview stylesheet
+//   and a boot script that defines acquireVsCodeApi first, as VS Code does.
 // - Themes: the --vscode-* variables, body classes and data attributes VS Code 1.100 gives a
 //   webview, captured from code-server by capture-themes.mjs (themes/*.json).
 // - PanelPage: opens the panel, sends ToPanel messages (ArrayBuffers rebuilt in the page),
@@ -189,7 +188,10 @@ export function startServer() {
         res.end(body);
       };
       const session = sessions.get(url.searchParams.get('s') ?? '');
-      if (url.pathname === '/panel.html' && session) return send(200, 'text/html; charset=utf-8', panelPage(session, url.searchParams.get('s') ?? ''));
+      if (url.pathname === '/panel.html' && session) {
+        panelPage(session, url.searchParams.get('s') ?? '').then(html => send(200, 'text/html; charset=utf-8', html), (/** @type {Error} */ e) => send(500, 'text/plain', e.message));
+        return;
+      }
       if (url.pathname === '/harness/boot.js' && session) return send(200, 'text/javascript', bootScript(session));
       if (url.pathname.startsWith('/dist/webview/')) {
         const file = path.join(webviewDist, path.basename(url.pathname));
@@ -207,32 +209,40 @@ export function startServer() {
   return serverUrl;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The page's HTML: src/host/panelHtml.ts itself (what the extension serves), bundled in memory.
+
+/** @type {Promise<typeof import('../../src/host/panelHtml.js')> | undefined} */
+let panelHtmlModule;
+
+/** The extension's own panelHtml module (src/host/panelHtml.ts), built once per run. */
+export function loadPanelHtml() {
+  panelHtmlModule ??= build({ entryPoints: [path.join(repoRoot, 'src', 'host', 'panelHtml.ts')], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent' })
+    .then(out => import(`data:text/javascript;base64,${Buffer.from(/** @type {import('esbuild').OutputFile} */ (out.outputFiles[0]).text).toString('base64')}`));
+  return panelHtmlModule;
+}
+
+/** Where the harness serves the extension's files from: cspSource and asset() for panelHtml. */
+export const HARNESS_SOURCE = { cspSource: "'self'", asset: (/** @type {string[]} */ ...p) => `/${p.join('/')}` };
+
+/** Marks the lines the harness adds to panelHtml's page (the panelHtml test strips them). */
+export const HARNESS_MARK = 'data-harness';
+
 /**
- * The panel's HTML as panelHtml writes it, with VS Code's default webview styles and the boot
- * script (the fake API and the theme) ahead of webview.js.
+ * The page as src/host/panelHtml.ts writes it, plus what VS Code adds around a webview's page:
+ * its default webview styles first in <head>, and (standing in for VS Code's own preload) the
+ * boot script (the fake API and the theme) first in <body>. Nothing else changes.
  * @param {Session} session
  * @param {string} id
  */
-function panelPage(session, id) {
-  const nonce = randomBytes(18).toString('base64');
-  const csp = ["default-src 'none'", "img-src 'self' data: blob:", `style-src 'self' 'nonce-${nonce}'`, "font-src 'self'", `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}" id="_defaultStyles">${session.theme.defaultStyles.replace(/<\//g, '<\\/')}</style>
-<link rel="stylesheet" href="/dist/webview/codicon.css" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="/dist/webview/webview.css">
-<title>Embedding Lens</title>
-</head>
-<body>
-<script nonce="${nonce}" src="/harness/boot.js?s=${encodeURIComponent(id)}"></script>
-<div id="app" role="application" aria-label="Embedding Lens inspector"></div>
-<script nonce="${nonce}" src="/dist/webview/webview.js"></script>
-</body>
-</html>`;
+async function panelPage(session, id) {
+  const { panelHtml } = await loadPanelHtml();
+  const html = panelHtml(HARNESS_SOURCE);
+  const nonce = /'nonce-([^']+)'/.exec(html)?.[1];
+  if (!nonce || !html.includes('<head>\n') || !html.includes('<body>\n')) throw new Error('panelHtml changed shape: the harness finds no nonce, <head> or <body> to add to');
+  const styles = `<style nonce="${nonce}" id="_defaultStyles" ${HARNESS_MARK}>${session.theme.defaultStyles.replace(/<\//g, '<\\/')}</style>\n`;
+  const boot = `<script nonce="${nonce}" src="/harness/boot.js?s=${encodeURIComponent(id)}" ${HARNESS_MARK}></script>\n`;
+  return html.replace('<head>\n', `<head>\n${styles}`).replace('<body>\n', `<body>\n${boot}`);
 }
 
 /** Runs in the page before webview.js (the config is JSON, spliced in as data). @param {Session} session */

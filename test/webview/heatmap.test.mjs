@@ -105,5 +105,12 @@ test('hovering a heatmap row reads out the value and highlights the token in the
   const ends = new Int32Array(result.tokens.ends);
   eq(m.span, { start: starts[1], end: ends[1] }, 'highlightToken span of row 1 (refrigerator)');
   const readout = (await panel.page.locator('vscode-tab-panel[data-panel="matrix"] .heatmap-readout').textContent()) ?? '';
-  ok(/row 1 \(refrigerator\), column 2/.test(readout) && readout.includes(String(new Float32Array(result.embeddings.data)[1 * 5 + 2])), `readout: ${readout}`);
+  ok(/row 1 \(refrigerator\), column 2 \(dim 2\): /.test(readout), `readout: ${readout}`);
+  // The value as the rest of the panel prints it: the shortest float32 form, the printout's cell
+  // (row 1, column 2). Would catch a float64 readout ("-1.6016478538513184" for -1.6016479).
+  const shown = readout.slice(readout.lastIndexOf(': ') + 2);
+  const value = new Float32Array(result.embeddings.data)[1 * 5 + 2] ?? NaN;
+  eq(Math.fround(Number(shown)), value, `the readout's number ${shown} is the cell's float32`);
+  const printed = ((await panel.page.locator('#matrix-printout').textContent()) ?? '').split('\n')[1]?.replace(/^\s*\[/, '').split(/[\],]\s*/)[2]?.trim();
+  eq(shown, printed, 'the readout prints the cell as the printout does');
 });

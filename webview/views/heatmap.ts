@@ -2,6 +2,7 @@
 // smoothing off, so zoom and pan only re-blit. The bitmaps are bands of BAND_ROWS rows painted
 // when first on screen (a 40,000-row matrix paints only the bands it shows, and no canvas is
 // taller than a browser allows), the least recently drawn dropped past MAX_BANDS.
+import { f32 } from '../format';
 import { divergingLut, lutIndex, readPalette, rgbCss, type Palette } from '../theme';
 import type { Mat } from '../result';
 
@@ -392,7 +393,7 @@ export class Heatmap {
     const m = this.mat;
     if (m && row >= 0 && col >= 0) {
       const value = m.data[row * m.cols + col]!;
-      this.readout.textContent = `row ${row} (${this.options.rowLabel(row)})${this.options.isPadRow?.(row) ? ' pad' : ''}, column ${col}${this.options.colLabel ? ` (${this.options.colLabel(col)})` : ''}: ${value}`;
+      this.readout.textContent = `row ${row} (${this.options.rowLabel(row)})${this.options.isPadRow?.(row) ? ' pad' : ''}, column ${col}${this.options.colLabel ? ` (${this.options.colLabel(col)})` : ''}: ${f32(value)}`;
       this.options.onHover?.({ row, col, value });
     } else {
       this.readout.textContent = '';

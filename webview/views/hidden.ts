@@ -203,6 +203,10 @@ export class HiddenView {
       this.setPicked(units);
     };
     this.unitsField.addEventListener('change', applyField);
+    // Leaving the field shows the applied units in their short form (ranges as a–b).
+    this.unitsField.addEventListener('blur', () => {
+      if (!this.unitsField.invalid && this.unitMode === 'picked' && this.result) this.unitsField.value = formatUnits(this.currentUnits().filter(u => u < (this.current?.mat.cols ?? 0)));
+    });
     this.unitsField.addEventListener('keydown', e => (e as KeyboardEvent).key === 'Enter' && applyField());
     top.addEventListener('click', () => {
       delete this.picked[this.viewKey];
@@ -443,7 +447,9 @@ export class HiddenView {
       const picked = this.picked[this.viewKey];
       units = (picked ?? this.defaultUnits(r, this.viewKey)).filter(u => u < q.mat.cols);
       total = units.length;
-      this.unitsField.value = formatUnits(units);
+      // A field being typed in keeps the user's text: a redraw (a new result while typing, e.g. a
+      // re-encode) must not put the applied units back under the caret ("0, 9" became "9").
+      if (this.unitsField !== document.activeElement) this.unitsField.value = formatUnits(units);
       const H = r.reply.encoder.hiddenSize;
       this.unitsHint.textContent = q.mat.cols > H ? `of 0\u2013${q.mat.cols - 1} (${H}\u2013${q.mat.cols - 1} reverse)` : `of 0\u2013${q.mat.cols - 1}`;
       this.unitsField.invalid = false;

@@ -3,6 +3,7 @@
 import { clear, h } from '../dom';
 import { shape } from '../format';
 import type { Result } from '../result';
+import { markCounts, markSummary } from './tokens';
 
 /** The header strip. */
 export class PipelineHeader {
@@ -15,10 +16,12 @@ export class PipelineHeader {
     const stage = (name: string, dims: string, title: string, id: string): HTMLElement => h('span', { class: 'stage', title, id }, h('span', { class: 'stage-name' }, name), ' ', h('span', { class: 'stage-shape' }, dims));
     const arrow = (): HTMLElement => h('span', { class: 'arrow', 'aria-hidden': 'true' }, '\u2192');
     const m = r.reply.model;
+    const marks = markSummary(markCounts(r));
     this.element.append(
       h('div', { class: 'shapes' },
         stage('text', `${r.text.length} chars`, r.source.label, 'shape-text'), arrow(),
-        stage('tokens', `(${r.n})`, `${r.n} tokens${r.reply.truncated ? `, ${r.reply.truncated} truncated` : ''}`, 'shape-tokens'), arrow(),
+        stage('tokens', `(${r.n})`, `${r.n} tokens${r.reply.truncated ? `, ${r.reply.truncated} truncated` : ''}${marks ? `, ${marks}` : ''}`, 'shape-tokens'),
+        marks ? h('span', { class: 'token-marks', id: 'token-marks', title: 'Tokens the vocabulary could not spell: the unknown token, and bytes standing in for characters (marked in the Tokens tab)' }, marks) : null, arrow(),
         stage('input_ids', shape(r.T), 'padded ids and attention mask', 'shape-ids'), arrow(),
         stage('embeddings', shape(r.T, r.embeddings.cols), 'rows of the embedding table', 'shape-embeddings'), arrow(),
         stage('output', shape(r.T, e.hiddenSize * dirs), 'the last layer\u2019s hidden state at every step', 'shape-output'), arrow(),

@@ -10,6 +10,8 @@ import { clear, h } from '../dom';
 import { shape } from '../format';
 import { displayToken, visibleWhitespace, type TokensPart } from '../result';
 import type { Selection } from '../selection';
+import type { CopyIdsFormat } from '../../src/shared/panelProtocol';
+import { vscode } from '../vscodeApi';
 
 /** Up to this many tokens, one block: every chip in the DOM, laid out as a plain flow. */
 export const VIRTUAL_MIN = 2000;
@@ -92,9 +94,24 @@ export class TokensView {
         h('div', {}, h('span', { class: 'label' }, 'input_ids '), h('code', { id: 'input-ids' }, ids), h('span', { class: 'dim' }, `  shape ${shape(r.T)}`)),
         h('div', {}, h('span', { class: 'label' }, 'attention_mask '), h('code', { id: 'attention-mask' }, mask)),
         r.reply.truncated ? h('div', { class: 'warn' }, `${r.reply.truncated} token${r.reply.truncated > 1 ? 's' : ''} truncated on the ${r.reply.options.truncationSide}`) : null,
+        this.copyRow(r),
       ),
     );
     this.mark();
+  }
+
+  /** "copy ids as a Python list / a JSON list": the host writes the clipboard from its own result. */
+  private copyRow(r: TokensPart): HTMLElement {
+    const done = h('span', { class: 'dim copy-ids-done', role: 'status', 'aria-live': 'polite' });
+    const button = (format: CopyIdsFormat, label: string): HTMLElement => {
+      const b = h('button', { class: 'link-button', type: 'button', id: `copy-ids-${format}`, title: `Copy the ${r.n} token ids (no pads) to the clipboard as a ${label}` }, label);
+      b.addEventListener('click', () => {
+        vscode.postMessage({ type: 'copyIds', requestId: r.requestId, format });
+        done.textContent = `${r.n} ids copied as a ${label}`;
+      });
+      return b;
+    };
+    return h('div', { class: 'copy-ids' }, h('span', { class: 'label' }, 'copy ids as '), button('python', 'Python list'), ' \u00b7 ', button('json', 'JSON list'), ' ', done);
   }
 
   /** How many chips are in the DOM now (tests read it). */
@@ -172,14 +189,16 @@ export class TokensView {
       const start = r.starts[i]!;
       const end = r.ends[i]!;
       if (start > cursor) appendGap(into, r.text.slice(cursor, start));
-      const partial = (i > 0 && r.starts[i - 1] === start && r.ends[i - 1] === end) || (i + 1 < r.n && r.starts[i + 1] === start && r.ends[i + 1] === end && end > start);
+      const partial = isPartial(r, i);
       const special = r.special[i] === 1;
       const src = r.text.slice(start, end);
-      const cls = ['chip', special ? 'special' : '', partial ? 'partial' : '', r.texts[i] !== src ? 'respelled' : ''].filter(Boolean).join(' ');
-      const title = `token ${i} \u00b7 id ${r.ids[i]} \u00b7 vocabulary: ${JSON.stringify(r.texts[i])} \u00b7 source ${start}:${end} ${JSON.stringify(src)}${special ? ' \u00b7 special' : ''}${partial ? ' \u00b7 part of one character (bytes)' : ''}`;
+      const mark = tokenMark(r, i);
+      const cls = ['chip', special ? 'special' : '', partial ? 'partial' : '', mark ?? '', r.texts[i] !== src ? 'respelled' : ''].filter(Boolean).join(' ');
+      const note = mark ? ` \u00b7 ${MARK_NOTE[mark]}` : '';
+      const title = `token ${i} \u00b7 id ${r.ids[i]} \u00b7 vocabulary: ${JSON.stringify(r.texts[i])} \u00b7 source ${start}:${end} ${JSON.stringify(src)}${special ? ' \u00b7 special' : ''}${partial ? ' \u00b7 part of one character (bytes)' : ''}${note}`;
       const shown = displayToken(r, i);
-      const chip = h('span', { class: cls, role: 'option', tabindex: -1, 'aria-selected': 'false', title, 'data-index': i, 'aria-label': `${shown}, id ${r.ids[i]}` },
-        h('span', { class: 'chip-text' }, shown),
+      const chip = h('span', { class: cls, role: 'option', tabindex: -1, 'aria-selected': 'false', title, 'data-index': i, 'aria-label': `${shown}, id ${r.ids[i]}${mark ? `, ${MARK_NOTE[mark]}` : ''}` },
+        h('span', { class: 'chip-text' }, mark ? h('span', { class: `chip-mark codicon ${MARK_ICON[mark]}`, 'aria-hidden': 'true' }) : null, shown),
         h('span', { class: 'chip-id' }, String(r.ids[i])),
       );
       chip.addEventListener('pointerenter', () => this.selection.hover(i));
@@ -233,6 +252,51 @@ export class TokensView {
     }
     this.marked = { selected: sel, hovered: hov, focusable };
   }
+}
+
+/** A token the vocabulary could not spell as it is: the unknown token, or bytes standing in for a character. */
+export type TokenMark = 'unk' | 'byte';
+
+const MARK_NOTE: Record<TokenMark, string> = { unk: 'unknown token: the vocabulary has no piece for this text', byte: 'byte fallback: a byte of the text, not a piece of the vocabulary' };
+const MARK_ICON: Record<TokenMark, string> = { unk: 'codicon-question', byte: 'codicon-file-binary' };
+/** The unknown token's spellings in the common tokenizers (BERT, SentencePiece, GloVe-style word lists). */
+const UNK_SPELLINGS = new Set(['[UNK]', '<unk>', '<UNK>', '<|unk|>', '[unk]']);
+/** SentencePiece / Llama byte-fallback pieces. */
+const BYTE_PIECE = /^<0x[0-9A-Fa-f]{2}>$/;
+
+/** Whether token i is one of several byte-level pieces of one character (they share its span). */
+export function isPartial(r: TokensPart, i: number): boolean {
+  const start = r.starts[i]!;
+  const end = r.ends[i]!;
+  return (i > 0 && r.starts[i - 1] === start && r.ends[i - 1] === end) || (i + 1 < r.n && r.starts[i + 1] === start && r.ends[i + 1] === end && end > start);
+}
+
+/** How token i is marked: 'unk' for the unknown token over real text, 'byte' for a byte-fallback piece (`<0xNN>`, or a byte-level piece of one character). */
+export function tokenMark(r: TokensPart, i: number): TokenMark | undefined {
+  const tok = r.texts[i]!;
+  const start = r.starts[i]!;
+  const end = r.ends[i]!;
+  // A [UNK] written in the text is the token itself, not an unknown word.
+  if (UNK_SPELLINGS.has(tok)) return end > start && r.text.slice(start, end) !== tok ? 'unk' : undefined;
+  if (BYTE_PIECE.test(tok) && r.text.slice(start, end) !== tok) return 'byte';
+  return isPartial(r, i) ? 'byte' : undefined;
+}
+
+/** How many tokens are unknown and how many are byte fallback (the header's count). */
+export function markCounts(r: TokensPart): { unknown: number; byteFallback: number } {
+  let unknown = 0;
+  let byteFallback = 0;
+  for (let i = 0; i < r.n; i++) {
+    const m = tokenMark(r, i);
+    if (m === 'unk') unknown++;
+    else if (m === 'byte') byteFallback++;
+  }
+  return { unknown, byteFallback };
+}
+
+/** "3 unknown, 2 byte-fallback" (empty when there are none). */
+export function markSummary(c: { unknown: number; byteFallback: number }): string {
+  return [c.unknown ? `${c.unknown} unknown` : '', c.byteFallback ? `${c.byteFallback} byte-fallback` : ''].filter(Boolean).join(', ');
 }
 
 /** Where blocks start (token indices), ending with n. */

@@ -143,6 +143,10 @@ export interface TracesChartOptions {
 const HEIGHT = 280;
 /** Space a step needs on the x axis to show its token under the step number. */
 const TOKEN_LABEL_SPACE = 52;
+/** Least room (CSS px) between two labelled steps when not every step fits a label: 6 characters. */
+const THINNED_LABEL_SPACE = 46;
+/** Width of one character of the axis font, roughly (CSS px). */
+const CHAR_PX = 6.5;
 
 /** The uPlot line chart of the selected units over time. */
 export class TracesChart {
@@ -311,18 +315,22 @@ export class TracesChart {
           size: 40,
           gap: 3,
           incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000],
-          space: (_u, _i, min, max, dim) => (dim / Math.max(1, max - min) >= TOKEN_LABEL_SPACE ? TOKEN_LABEL_SPACE : 36),
+          space: (_u, _i, min, max, dim) => (dim / Math.max(1, max - min) >= TOKEN_LABEL_SPACE ? TOKEN_LABEL_SPACE : THINNED_LABEL_SPACE),
           splits: (_u, _i, min, max, incr) => {
             const out: number[] = [];
             for (let t = Math.ceil(Math.max(0, min) / incr) * incr; t <= Math.min(max, this.T - 1); t += incr) out.push(t);
             return out;
           },
+          // LSTMVis-style: every labelled step shows its token under its number, clipped to the
+          // room between two labels (uPlot thins the labelled steps to `space`).
           values: (u, splits, _i, _space, incr) => {
             const x = u.scales.x;
             const perStep = u.bbox.width / (window.devicePixelRatio || 1) / Math.max(1, (x?.max ?? 1) - (x?.min ?? 0));
-            const tokens = incr === 1 && perStep >= TOKEN_LABEL_SPACE;
-            const chars = Math.max(3, Math.floor(perStep / 6.5));
-            return splits.map(t => (tokens ? `${t}\n${clip(this.options.rowLabel(t), chars)}` : String(t)));
+            const chars = Math.floor((perStep * incr - 6) / CHAR_PX);
+            const labels = splits.map(t => (chars >= 2 ? `${t}\n${clip(this.options.rowLabel(t), chars)}` : String(t)));
+            // What the axis shows, for tests and the curious (the canvas holds it as pixels only).
+            this.host.dataset.xLabels = JSON.stringify(labels);
+            return labels;
           },
         },
         {
