@@ -23,7 +23,7 @@ export class OptionsBar {
   constructor() {
     const option = (value: string, label: string): HTMLElement => h('vscode-option', { value }, label);
     this.model = h('vscode-single-select', { id: 'opt-model', 'aria-label': 'Model', title: 'Model' }) as Select;
-    this.maxLength = h('vscode-textfield', { id: 'opt-max-length', type: 'number', min: 1, placeholder: 'model default', 'aria-label': 'Max length', title: 'Pad or truncate to this many ids (empty: the model\u2019s default, else no padding)' }) as Field;
+    this.maxLength = h('vscode-textfield', { id: 'opt-max-length', type: 'number', min: 1, placeholder: 'whole text', 'aria-label': 'Max length', title: 'Pad or truncate to this many ids (empty: the whole text, no padding or truncation)' }) as Field;
     this.padding = h('vscode-single-select', { id: 'opt-padding', 'aria-label': 'Padding side', title: 'Padding side' }, option('right', 'pad right'), option('left', 'pad left')) as Select;
     this.truncation = h('vscode-single-select', { id: 'opt-truncation', 'aria-label': 'Truncation side', title: 'Truncation side' }, option('right', 'truncate right'), option('left', 'truncate left')) as Select;
     this.skip = h('vscode-checkbox', { id: 'opt-skip', label: 'skip pads', title: 'Skip pads in the encoder, as pack_padded_sequence does' }) as Check;
