@@ -6,7 +6,7 @@ import { LIMITS } from '../core/limits';
 import type { ExportFormat, FromPanel } from './panelProtocol';
 
 /** Export formats the host accepts. */
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python'];
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python', 'projector'];
 /** Most neighbours one lookup may ask for (the panel offers 5 to 50; 0 asks for rows only). */
 export const MAX_NEIGHBOURS = 100;
 /** Most ids one lookup may name (the panel asks for one token, or for a page of neighbours). */

@@ -45,7 +45,7 @@ export function withTokens(r: EncodeReply, t: TokensReply): EncodeReply {
 }
 
 /** Export formats the panel offers. */
-export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
+export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python' | 'projector';
 
 /** Host → webview. */
 export type ToPanel =

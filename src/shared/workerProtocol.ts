@@ -192,7 +192,7 @@ export type WorkerRequest =
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
   | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
   /** The files of an export (built in the worker: big JSON/CSV is heavy). */
-  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' }
+  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' | 'projector' }
   /**
    * Test hook: make a fault happen in the worker. Answered only when the worker was started
    * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
