@@ -189,7 +189,7 @@ describe('panel messages: the host checks everything the webview sends', () => {
       assert.deepEqual(accepts({ type: 'export', requestId: 4, format: 'png', png }), { type: 'export', requestId: 4, format: 'png', png });
     });
     it('refuses unknown formats, images that are not bytes or too big, and images with other formats', () => {
-      refuses({ type: 'export', requestId: 4, format: 'exe' }, /export\.format: expected one of npy, safetensors, csv, json, png, python, got a string of 3/);
+      refuses({ type: 'export', requestId: 4, format: 'exe' }, /export\.format: expected one of npy, safetensors, csv, json, png, python, projector, got a string of 3/);
       refuses({ type: 'export', requestId: 4, format: 'png' }, /export\.png: expected the image's bytes \(an ArrayBuffer\), got undefined/);
       refuses({ type: 'export', requestId: 4, format: 'png', png: 'data:image/png;base64,AAAA' }, /expected the image's bytes/);
       refuses({ type: 'export', requestId: 4, format: 'png', png: new ArrayBuffer(0) }, /0 bytes, expected 1 to/);
