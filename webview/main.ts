@@ -184,6 +184,7 @@ class App {
         this.options.setSettings(m.settings as PanelSettings);
         return;
       case 'didLookup':
+      case 'didSearch':
       case 'didExplain':
       case 'didProject':
       case 'didExport':

@@ -11,6 +11,10 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'c
 export const MAX_NEIGHBOURS = 100;
 /** Most ids one lookup may name (the panel asks for one token, or for a page of neighbours). */
 export const MAX_LOOKUP_IDS = 1024;
+/** Longest word the Neighbours search box may look up (a vocabulary entry is far shorter). */
+export const MAX_SEARCH_CHARS = 256;
+/** Most entries one search may list. */
+export const MAX_SEARCH_RESULTS = 200;
 /** Largest vocabulary sample a projection may ask for (the panel offers up to 10,000). */
 export const MAX_VOCAB_SAMPLE = 10_000;
 /** Largest max length the options bar may set (the pipeline's cap on ids per text). */
@@ -192,6 +196,14 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
         return v;
       });
       return { type, requestId: id, ids: clean, k: int(m, 'k', 0, MAX_NEIGHBOURS, type) };
+    }
+    case 'search': {
+      onlyKeys(m, ['type', 'requestId', 'query', 'limit'], type);
+      const id = requestId();
+      requireResult(ctx, type);
+      const query = str(m, 'query', MAX_SEARCH_CHARS, type);
+      if (query.length === 0) fail('search.query: expected a word, got an empty string');
+      return { type, requestId: id, query, limit: int(m, 'limit', 1, MAX_SEARCH_RESULTS, type) };
     }
     case 'explain': {
       onlyKeys(m, ['type', 'requestId', 'start', 'end'], type);

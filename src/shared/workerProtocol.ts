@@ -166,6 +166,34 @@ export interface VectorsReply {
   readonly random: readonly boolean[];
 }
 
+/** A vocabulary entry: id and spelling. */
+export interface VocabEntry {
+  readonly id: number;
+  readonly text: string;
+}
+
+/** Vocabulary entries for a typed word (the Neighbours tab's search box). */
+export interface FindTokenReply {
+  /** The word as asked. */
+  readonly query: string;
+  /** The entry spelled exactly as typed, or null when the word is not one entry. */
+  readonly exact: VocabEntry | null;
+  /**
+   * When the word is not one entry as typed: the one entry the tokenizer reads it as (a single
+   * token with the same letters up to case and a word-start mark, e.g. `Queen` → `queen`), or null.
+   */
+  readonly reads: VocabEntry | null;
+  /** The tokenizer's tokens for the word as typed (at the start of a text). */
+  readonly tokens: readonly VocabEntry[];
+  /** Its tokens after a space (how it reads inside a sentence: `Ġword`, `▁word`). */
+  readonly spaced: readonly VocabEntry[];
+  /** Entries that start with the word (after a word-start mark `Ġ`, `▁`, `##`), shortest first, at most `limit`. */
+  readonly prefixed: readonly VocabEntry[];
+  /** How many entries start with it in all. */
+  readonly prefixedTotal: number;
+  readonly vocabSize: number;
+}
+
 /** A 2-D PCA projection of rows. */
 export interface ProjectReply {
   /** Float32Array (n, 2). */
@@ -187,6 +215,8 @@ export type WorkerRequest =
   | { readonly type: 'count'; readonly ref: ModelRef; readonly text: string }
   /** Rows for ids, with k cosine neighbours each. */
   | { readonly type: 'vectors'; readonly ref: ModelRef; readonly ids: readonly number[]; readonly k: number }
+  /** Vocabulary entries for a typed word: exact, its tokens, and entries that start with it (at most `limit`). */
+  | { readonly type: 'findToken'; readonly ref: ModelRef; readonly query: string; readonly limit: number }
   /** The steps behind the tokens of a span. */
   | { readonly type: 'explain'; readonly ref: ModelRef; readonly text: string; readonly start: number; readonly end: number }
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
@@ -223,6 +253,7 @@ export interface WorkerReplies {
   tokenize: TokenizeReply;
   count: CountReply;
   vectors: VectorsReply;
+  findToken: FindTokenReply;
   explain: Replay;
   project: ProjectReply;
   export: ExportReply;
