@@ -146,6 +146,10 @@ export interface EncodeReply {
 export interface CountReply {
   readonly count: number;
   readonly tokenizer: string;
+  /** The maximum length the model states (its config's `max_length`), or null (none, or the model did not load). */
+  readonly maxLength?: number | null | undefined;
+  /** How many special tokens the tokenizer adds to a sequence (they count against the maximum). */
+  readonly specialTokens?: number | undefined;
 }
 
 /** Tokens of a text (hover, status bar, boundaries). */

@@ -124,9 +124,12 @@ export class WorkerHandlers {
         return { result: { tokens, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
       }
       case 'count': {
-        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : (await this.model(r.ref)).model.tokenizer;
+        // The model's stated maximum is for the status bar's "n / max"; with a tokenizer of its
+        // own the count does not need the model, so a model that fails to load only leaves it out.
+        const model = r.ref.tokenizer ? await this.model(r.ref).then(c => c.model, () => undefined) : (await this.model(r.ref)).model;
+        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : model!.tokenizer;
         const count = tokenizer.encode(r.text, { cancel }).length;
-        return { result: { count, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [] };
+        return { result: { count, tokenizer: tokenizer.description, maxLength: model?.config.maxLength ?? null, specialTokens: tokenizer.numSpecialTokens() } as WorkerReplies[K], transfer: [] };
       }
       case 'vectors':
         return (await this.vectors(r.ref, r.ids, r.k, cancel)) as Handled<WorkerReplies[K]>;
