@@ -23,7 +23,7 @@ import { MatrixView } from './views/matrix';
 import { HiddenView } from './views/hidden';
 import { ExportMenu } from './views/exportMenu';
 import { NeighboursView } from './views/neighbours';
-import { ProjectionView } from './views/projection';
+import { ProjectionView } from './views/projection/view';
 import { ReplayView } from './views/replay';
 import { StepperView } from './views/stepper';
 import { Selection } from './selection';
