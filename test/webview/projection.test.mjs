@@ -40,7 +40,7 @@ test('projection: heading, legend, ] selects with a readout, + zooms (saved), 0 
   const m = await hidden;
   eq({ layer: m.layer, direction: m.direction, vocabSample: m.vocabSample }, { layer: 0, direction: 0, vocabSample: 0 }, 'hidden-state request');
   await page.locator('.pj-heading', { hasText: 'PCA of the hidden states' }).waitFor();
-  eq((await panel.state())?.projection?.what, 'hidden', 'the choice is saved');
+  eq(/** @type {any} */ (await panel.state())?.projection?.what, 'hidden', 'the choice is saved');
   ok(await page.locator('#pj-sample').evaluate(el => /** @type {any} */ (el).disabled === true), 'no vocabulary sample for hidden states');
 });
 
