@@ -25,7 +25,7 @@ import { ExportMenu } from './views/exportMenu';
 import { NeighboursView } from './views/neighbours';
 import { ProjectionView } from './views/projection/view';
 import { ReplayView } from './views/replay';
-import { StepperView } from './views/stepper';
+import { StepperView } from './views/stepper/view';
 import { Selection } from './selection';
 import { saveState, vscode } from './vscodeApi';
 
