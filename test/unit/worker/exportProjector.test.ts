@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { openWordVectors } from '../../../src/core/formats/wordVectors';
 import { nodeFiles } from '../../../src/core/nodeFiles';
 import { defaultExportName, exportPaths } from '../../../src/shared/exportNames';
 import { projectorFiles, tsvField } from '../../../src/worker/exportFiles';
@@ -42,6 +43,19 @@ describe('export: Embedding Projector TSV files', () => {
     });
     // The seed row of "White" is the model's own (10, 0.01, 2.3, 0.1, 0.1).
     assert.equal(vectors[0], '10\t0.01\t2.3\t0.1\t0.1');
+  });
+
+  it('the two files read back through the project\'s own Embedding Projector TSV reader: same labels, same float32 rows', async () => {
+    const h = new WorkerHandlers(ctx);
+    const { result: r } = await h.handle({ type: 'encode', ref: { model: 'builtin:glove-100d' }, text: 'the king and the queen', options: {}, keepGates: false });
+    const { vectors, metadata } = projectorFiles(r);
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-projector-'));
+    writeFileSync(path.join(dir, 'x.vectors.tsv'), vectors);
+    writeFileSync(path.join(dir, 'x.metadata.tsv'), metadata);
+    const wv = await openWordVectors(nodeFiles, path.join(dir, 'x.vectors.tsv'), { format: 'tsv', metadataPath: path.join(dir, 'x.metadata.tsv') });
+    assert.deepEqual(wv.words, ['the', 'king', 'and', 'the', 'queen'], 'labels: the header row is skipped, column 1 is the label');
+    const rows = await wv.vectors.readRows([0, 1, 2, 3, 4]);
+    assert.deepEqual(Array.from(rows), Array.from(new Float32Array(r.embeddings.data)));
   });
 
   it('tabs, newlines, carriage returns and backslashes in a token are escaped (one line, three fields per token)', () => {
