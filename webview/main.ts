@@ -23,9 +23,9 @@ import { MatrixView } from './views/matrix';
 import { HiddenView } from './views/hidden';
 import { ExportMenu } from './views/exportMenu';
 import { NeighboursView } from './views/neighbours';
-import { ProjectionView } from './views/projection';
+import { ProjectionView } from './views/projection/view';
 import { ReplayView } from './views/replay';
-import { StepperView } from './views/stepper';
+import { StepperView } from './views/stepper/view';
 import { CompareView } from './views/compare';
 import { TextInput } from './views/textInput';
 import { Selection } from './selection';
@@ -198,6 +198,7 @@ class App {
         this.text.focus();
         return;
       case 'didLookup':
+      case 'didSearch':
       case 'didExplain':
       case 'didProject':
       case 'didExport':

@@ -7,6 +7,7 @@ import { vscode } from './vscodeApi';
 /** The reply message of each request type. */
 export interface ReplyOf {
   lookup: Extract<ToPanel, { type: 'didLookup' }>;
+  search: Extract<ToPanel, { type: 'didSearch' }>;
   explain: Extract<ToPanel, { type: 'didExplain' }>;
   project: Extract<ToPanel, { type: 'didProject' }>;
   export: Extract<ToPanel, { type: 'didExport' }>;
@@ -18,7 +19,7 @@ export type RequestKind = keyof ReplyOf;
 /** A request as a view writes it: the id is added here. */
 export type RequestBody<K extends RequestKind> = Omit<Extract<FromPanel, { type: K }>, 'requestId'>;
 
-const REPLY_TYPE: { readonly [K in RequestKind]: ReplyOf[K]['type'] } = { lookup: 'didLookup', explain: 'didExplain', project: 'didProject', export: 'didExport' };
+const REPLY_TYPE: { readonly [K in RequestKind]: ReplyOf[K]['type'] } = { lookup: 'didLookup', search: 'didSearch', explain: 'didExplain', project: 'didProject', export: 'didExport' };
 
 /** Why a request did not give a reply. */
 export type RequestFailure = 'failed' | 'timeout' | 'superseded' | 'cancelled';
@@ -80,7 +81,7 @@ function finish(id: number): void {
   pending.delete(id);
 }
 
-const WHAT: { readonly [K in RequestKind]: string } = { lookup: 'neighbour lookup', explain: 'tokenizer replay', project: 'projection', export: 'export' };
+const WHAT: { readonly [K in RequestKind]: string } = { lookup: 'neighbour lookup', search: 'vocabulary search', explain: 'tokenizer replay', project: 'projection', export: 'export' };
 
 /** Sends one request and resolves with its reply; rejects with a RequestError. */
 export function request<K extends RequestKind>(body: RequestBody<K>, options: { timeoutMs?: number; transfer?: Transferable[] } = {}): { id: number; reply: Promise<ReplyOf[K]> } {

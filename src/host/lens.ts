@@ -7,6 +7,7 @@ import { modelLabel, readSettings, saveSetting, SECTION, type LensSettings } fro
 import { DisposableStore } from './disposables';
 import { exportResult } from './exporter';
 import { TokenHoverProvider } from './hover';
+import { answerSearch } from './search';
 import { ErrorReporter } from './log';
 import { BUILTIN_MODELS, pickModel, recentModels, rememberModel, saveModelSetting } from './modelPicker';
 import { InspectorPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel';
@@ -482,6 +483,10 @@ export class Lens implements PanelHost, vscode.Disposable {
   async lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void> {
     const vectors = await this.whileOpen(panel, token => this.worker.request({ type: 'vectors', ref: this.effective(panel).ref, ids, k }, token));
     panel.post({ type: 'didLookup', requestId, ids, vectors });
+  }
+
+  async search(panel: InspectorPanel, m: Extract<FromPanel, { type: 'search' }>): Promise<void> {
+    await this.whileOpen(panel, token => answerSearch(this.worker, readSettings().ref, panel, m, token, this.log));
   }
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {

@@ -24,6 +24,8 @@ export interface PanelHost {
   applyOptions(panel: InspectorPanel, model: string | undefined, options: Extract<FromPanel, { type: 'setOptions' }>['options']): Promise<void>;
   /** Requests that go to the worker on the panel's behalf. */
   lookup(panel: InspectorPanel, requestId: number, ids: readonly number[], k: number): Promise<void>;
+  /** The Neighbours tab's search box (search.ts). */
+  search(panel: InspectorPanel, message: Extract<FromPanel, { type: 'search' }>): Promise<void>;
   explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void>;
   project(panel: InspectorPanel, message: Extract<FromPanel, { type: 'project' }>): Promise<void>;
   exportResult(panel: InspectorPanel, requestId: number, format: ExportFormat, png?: ArrayBuffer): Promise<void>;
@@ -301,6 +303,9 @@ export class InspectorPanel implements vscode.Disposable {
       }
       case 'lookup':
         this.host.lookup(this, m.requestId, m.ids, m.k).catch(fail(m.requestId));
+        return;
+      case 'search':
+        this.host.search(this, m).catch(fail(m.requestId));
         return;
       case 'explain':
         this.host.explain(this, m.requestId, m.start, m.end).catch(fail(m.requestId));

@@ -7,9 +7,27 @@ import type { WorkerClient } from './workerClient';
 const MAX_COUNT_CHARS = 5_000_000;
 const DEBOUNCE_MS = 250;
 
+/** The maximum a count is measured against, and who set it. */
+export interface ContextLimit {
+  readonly max: number;
+  /** `setting`: embeddingLens.maxLength; `model`: the model's config (`max_length`). */
+  readonly from: 'setting' | 'model';
+}
+
 /**
- * The token count of the selection (else the whole document) with the active tokenizer;
- * clicking it opens the model picker.
+ * The maximum length that applies: the max-length setting when set, else the one the model
+ * states; null when neither does (no "/ max" then).
+ */
+export function contextLimit(setting: number | null | undefined, model: number | null | undefined): ContextLimit | null {
+  if (typeof setting === 'number' && setting > 0) return { max: setting, from: 'setting' };
+  if (typeof model === 'number' && model > 0) return { max: model, from: 'model' };
+  return null;
+}
+
+/**
+ * The token count of the selection (else the whole document) with the active tokenizer, as a
+ * context bar "1,234 / 8,192 tokens" when a maximum length applies (warning colours past it:
+ * the pipeline truncates the rest); clicking it opens the model picker.
  */
 export class TokenCountStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('embeddingLens.tokens', vscode.StatusBarAlignment.Right, 100);
@@ -17,7 +35,7 @@ export class TokenCountStatus implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private cts: vscode.CancellationTokenSource | undefined;
   /** The last count shown (tests read it). */
-  last: { count: number; scope: 'selection' | 'document'; tokenizer: string } | undefined;
+  last: { count: number; scope: 'selection' | 'document'; tokenizer: string; limit: ContextLimit | null; over: boolean; text: string; background: string | undefined } | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -58,6 +76,7 @@ export class TokenCountStatus implements vscode.Disposable {
       const scope = sel.isEmpty ? 'document' : 'selection';
       const text = sel.isEmpty ? doc.getText() : doc.getText(sel);
       if (text.length > MAX_COUNT_CHARS) {
+        this.item.backgroundColor = undefined;
         this.item.text = `$(symbol-numeric) \u2014 tokens`;
         this.item.tooltip = `Embedding Lens: the ${scope} is too large to count on every edit (${text.length.toLocaleString()} characters)`;
         this.item.show();
@@ -69,15 +88,28 @@ export class TokenCountStatus implements vscode.Disposable {
       const reply = await this.worker.request({ type: 'count', ref: s.ref, text }, cts.token);
       if (cts.token.isCancellationRequested) return;
       const count = reply.count;
-      this.last = { count, scope, tokenizer: reply.tokenizer };
-      this.item.text = `$(symbol-numeric) ${count.toLocaleString('en-US')} token${count === 1 ? '' : 's'}`;
-      this.item.tooltip = new vscode.MarkdownString(`**Embedding Lens**: ${count.toLocaleString('en-US')} tokens in the ${scope}\n\nmodel \`${modelLabel(s.ref.model)}\` \u00b7 ${reply.tokenizer}\n\nClick to select a model.`);
-      this.item.accessibilityInformation = { label: `${count} tokens in the ${scope} with ${reply.tokenizer}. Select model.` };
+      const limit = contextLimit(s.options.maxLength, reply.maxLength);
+      // Special tokens ([CLS] … [SEP]) count against the maximum when they are added.
+      const specials = s.options.addSpecialTokens === false ? 0 : (reply.specialTokens ?? 0);
+      const ids = count + specials;
+      const over = limit !== null && ids > limit.max;
+      const n = count.toLocaleString('en-US');
+      const icon = over ? '$(warning)' : '$(symbol-numeric)';
+      this.item.text = limit ? `${icon} ${n} / ${limit.max.toLocaleString('en-US')} tokens` : `${icon} ${n} token${count === 1 ? '' : 's'}`;
+      this.item.backgroundColor = over ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      this.last = { count, scope, tokenizer: reply.tokenizer, limit, over, text: this.item.text, background: this.item.backgroundColor?.id };
+      const maxLine = !limit
+        ? ''
+        : `\n\nmaximum ${limit.max.toLocaleString('en-US')} (${limit.from === 'setting' ? 'the `embeddingLens.maxLength` setting' : 'the model\'s `max_length`'})${specials ? `; with ${specials} special token${specials === 1 ? '' : 's'} that makes ${ids.toLocaleString('en-US')}` : ''}` +
+          (over ? `\n\n$(warning) ${(ids - limit.max).toLocaleString('en-US')} past the maximum: the pipeline truncates them.` : '');
+      this.item.tooltip = new vscode.MarkdownString(`**Embedding Lens**: ${n} tokens in the ${scope}${maxLine}\n\nmodel \`${modelLabel(s.ref.model)}\` \u00b7 ${reply.tokenizer}\n\nClick to select a model.`, true);
+      this.item.accessibilityInformation = { label: `${count} tokens in the ${scope}${limit ? ` of at most ${limit.max}${over ? ', past the maximum' : ''}` : ''} with ${reply.tokenizer}. Select model.` };
       this.item.show();
     } catch (e) {
       // 'restarted': another request's fault stopped the worker; the count stays until the next update.
       const reason = (e as { reason?: string }).reason;
       if (reason !== 'cancelled' && reason !== 'restarted') {
+        this.item.backgroundColor = undefined;
         this.item.text = '$(warning) tokens';
         this.item.tooltip = `Embedding Lens could not count tokens: ${(e as Error).message}`;
         this.item.show();

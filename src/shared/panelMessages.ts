@@ -6,11 +6,15 @@ import { LIMITS } from '../core/limits';
 import { COMPARE_TOKENIZER_PREFIX, COMPARE_TOKENIZERS, MAX_SELECTION_CHARS, type ExportFormat, type FromPanel, type PanelOnly, type TextSource } from './panelProtocol';
 
 /** Export formats the host accepts. */
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python'];
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['npy', 'safetensors', 'csv', 'json', 'png', 'python', 'projector'];
 /** Most neighbours one lookup may ask for (the panel offers 5 to 50; 0 asks for rows only). */
 export const MAX_NEIGHBOURS = 100;
 /** Most ids one lookup may name (the panel asks for one token, or for a page of neighbours). */
 export const MAX_LOOKUP_IDS = 1024;
+/** Longest word the Neighbours search box may look up (a vocabulary entry is far shorter). */
+export const MAX_SEARCH_CHARS = 256;
+/** Most entries one search may list. */
+export const MAX_SEARCH_RESULTS = 200;
 /** Largest vocabulary sample a projection may ask for (the panel offers up to 10,000). */
 export const MAX_VOCAB_SAMPLE = 10_000;
 /** Largest max length the options bar may set (the pipeline's cap on ids per text). */
@@ -196,6 +200,14 @@ function check(m: Obj, ctx: PanelMessageContext): FromPanel {
         return v;
       });
       return { type, requestId: id, ids: clean, k: int(m, 'k', 0, MAX_NEIGHBOURS, type) };
+    }
+    case 'search': {
+      onlyKeys(m, ['type', 'requestId', 'query', 'limit'], type);
+      const id = requestId();
+      requireResult(ctx, type);
+      const query = str(m, 'query', MAX_SEARCH_CHARS, type);
+      if (query.length === 0) fail('search.query: expected a word, got an empty string');
+      return { type, requestId: id, query, limit: int(m, 'limit', 1, MAX_SEARCH_RESULTS, type) };
     }
     case 'explain': {
       onlyKeys(m, ['type', 'requestId', 'start', 'end'], type);

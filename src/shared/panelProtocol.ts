@@ -2,7 +2,7 @@
 // host messages are requests. Numbers arrive as ArrayBuffers inside EncodeReply.
 import type { Replay } from '../core/tokenizers/replay';
 import type { PackedParts } from './resultPacking';
-import type { EncodeReply, PipelineOptionsWire, ProjectReply, TokensWire, VectorsReply } from './workerProtocol';
+import type { EncodeReply, FindTokenReply, PipelineOptionsWire, ProjectReply, TokensWire, VectorsReply } from './workerProtocol';
 
 /** Where the encoded text came from, so the panel can point back into the editor. */
 export interface TextSource {
@@ -106,7 +106,7 @@ export interface CompareReply {
 }
 
 /** Export formats the panel offers. */
-export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python';
+export type ExportFormat = 'npy' | 'safetensors' | 'csv' | 'json' | 'png' | 'python' | 'projector';
 
 /** How "copy ids" writes the token ids: a Python list (`[320, 1028, 5]`, as Python prints one) or a JSON array (`[320,1028,5]`). */
 export type CopyIdsFormat = 'python' | 'json';
@@ -138,6 +138,8 @@ export type ToPanel =
   | { readonly type: 'didChangeSettings'; readonly settings: PanelSettings }
   /** Rows and neighbours of a token. */
   | { readonly type: 'didLookup'; readonly requestId: number; readonly ids: readonly number[]; readonly vectors: VectorsReply }
+  /** Vocabulary entries for a word typed in the Neighbours tab's search box. */
+  | { readonly type: 'didSearch'; readonly requestId: number; readonly found: FindTokenReply }
   /** The tokenizer's steps for a span. */
   | { readonly type: 'didExplain'; readonly requestId: number; readonly replay: Replay }
   /** A PCA projection. */
@@ -163,6 +165,8 @@ export type FromPanel =
   | { readonly type: 'highlightToken'; readonly span: { readonly start: number; readonly end: number } | null }
   /** Rows and k neighbours of these ids. */
   | { readonly type: 'lookup'; readonly requestId: number; readonly ids: readonly number[]; readonly k: number }
+  /** Find a word in the vocabulary (the Neighbours tab's search box): at most `limit` entries that start with it. */
+  | { readonly type: 'search'; readonly requestId: number; readonly query: string; readonly limit: number }
   /** The tokenizer's steps for the span. */
   | { readonly type: 'explain'; readonly requestId: number; readonly start: number; readonly end: number }
   /** PCA of the embeddings or a hidden-state matrix (rows of the current result). */

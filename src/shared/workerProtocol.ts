@@ -153,6 +153,10 @@ export interface EncodeReply {
 export interface CountReply {
   readonly count: number;
   readonly tokenizer: string;
+  /** The maximum length the model states (its config's `max_length`), or null (none, or the model did not load). */
+  readonly maxLength?: number | null | undefined;
+  /** How many special tokens the tokenizer adds to a sequence (they count against the maximum). */
+  readonly specialTokens?: number | undefined;
 }
 
 /** Tokens of a text (hover, status bar, boundaries). */
@@ -171,6 +175,34 @@ export interface VectorsReply {
   readonly neighbours: readonly (readonly { readonly id: number; readonly text: string; readonly cosine: number }[])[];
   /** Whether each row is real or random (the seed model's unlisted words). */
   readonly random: readonly boolean[];
+}
+
+/** A vocabulary entry: id and spelling. */
+export interface VocabEntry {
+  readonly id: number;
+  readonly text: string;
+}
+
+/** Vocabulary entries for a typed word (the Neighbours tab's search box). */
+export interface FindTokenReply {
+  /** The word as asked. */
+  readonly query: string;
+  /** The entry spelled exactly as typed, or null when the word is not one entry. */
+  readonly exact: VocabEntry | null;
+  /**
+   * When the word is not one entry as typed: the one entry the tokenizer reads it as (a single
+   * token with the same letters up to case and a word-start mark, e.g. `Queen` → `queen`), or null.
+   */
+  readonly reads: VocabEntry | null;
+  /** The tokenizer's tokens for the word as typed (at the start of a text). */
+  readonly tokens: readonly VocabEntry[];
+  /** Its tokens after a space (how it reads inside a sentence: `Ġword`, `▁word`). */
+  readonly spaced: readonly VocabEntry[];
+  /** Entries that start with the word (after a word-start mark `Ġ`, `▁`, `##`), shortest first, at most `limit`. */
+  readonly prefixed: readonly VocabEntry[];
+  /** How many entries start with it in all. */
+  readonly prefixedTotal: number;
+  readonly vocabSize: number;
 }
 
 /** A 2-D PCA projection of rows. */
@@ -194,12 +226,14 @@ export type WorkerRequest =
   | { readonly type: 'count'; readonly ref: ModelRef; readonly text: string }
   /** Rows for ids, with k cosine neighbours each. */
   | { readonly type: 'vectors'; readonly ref: ModelRef; readonly ids: readonly number[]; readonly k: number }
+  /** Vocabulary entries for a typed word: exact, its tokens, and entries that start with it (at most `limit`). */
+  | { readonly type: 'findToken'; readonly ref: ModelRef; readonly query: string; readonly limit: number }
   /** The steps behind the tokens of a span. */
   | { readonly type: 'explain'; readonly ref: ModelRef; readonly text: string; readonly start: number; readonly end: number }
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
   | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
   /** The files of an export (built in the worker: big JSON/CSV is heavy). */
-  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' }
+  | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' | 'projector' }
   /**
    * Test hook: make a fault happen in the worker. Answered only when the worker was started
    * with `testHooks` (the extension in `ExtensionMode.Test`); refused otherwise.
@@ -230,6 +264,7 @@ export interface WorkerReplies {
   tokenize: TokenizeReply;
   count: CountReply;
   vectors: VectorsReply;
+  findToken: FindTokenReply;
   explain: Replay;
   project: ProjectReply;
   export: ExportReply;

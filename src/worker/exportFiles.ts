@@ -52,7 +52,46 @@ export function exportFiles(r: EncodeReply, format: Exclude<ExportFormat, 'png'>
         { suffix: '.safetensors', bytes: safetensorsBytes(r, weights) },
         { suffix: '.check.py', bytes: enc.encode(pythonCheck(r)) },
       ];
+    case 'projector': {
+      const { vectors, metadata } = projectorFiles(r);
+      return [
+        { suffix: '.vectors.tsv', bytes: enc.encode(vectors) },
+        { suffix: '.metadata.tsv', bytes: enc.encode(metadata) },
+      ];
+    }
   }
+}
+
+/**
+ * A token's spelling as one TSV field: the Embedding Projector splits lines on newlines and
+ * fields on tabs (no quoting), so those (and the backslash that escapes them) are written as
+ * `\t`, `\n`, `\r`, `\\`.
+ */
+export function tsvField(s: string): string {
+  return s.replace(/[\\\t\n\r]/g, c => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/**
+ * The Embedding Projector's two files (projector.tensorflow.org, "Load"): `vectors` one line per
+ * token on show (its embedding row, tab-separated float32 values, no header) and `metadata`
+ * with a header line (the Projector expects one when there is more than one column) then
+ * `token, id, position` per token, in the same order. Pads are not tokens on show: left out.
+ */
+export function projectorFiles(r: EncodeReply): { vectors: string; metadata: string } {
+  const emb = m(r.embeddings);
+  const pos = new Int32Array(r.positions);
+  const ids = new Int32Array(r.tokens.ids);
+  const vectors: string[] = [];
+  const metadata = ['token\tid\tposition'];
+  for (let i = 0; i < pos.length; i++) {
+    const p = pos[i]!;
+    if (p < 0 || p >= emb.rows) continue; // cut by truncation: it has no row
+    const row: string[] = [];
+    for (let c = 0; c < emb.cols; c++) row.push(jsonFloat32(emb.data[p * emb.cols + c]!));
+    vectors.push(row.join('\t'));
+    metadata.push(`${tsvField(r.tokens.texts[i] ?? '')}\t${ids[i]}\t${p}`);
+  }
+  return { vectors: vectors.map(l => l + '\n').join(''), metadata: metadata.join('\n') + '\n' };
 }
 
 function safetensorsBytes(r: EncodeReply, weights: EncoderWeightsForExport | null): Uint8Array {
@@ -172,7 +211,8 @@ import json, os, re, struct, sys
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EXPORT = os.path.join(HERE, os.path.basename(__file__).replace(".check.py", ".safetensors"))
+# NAME.check.py (or NAME.py, as the user named it) reads NAME.safetensors beside it.
+EXPORT = os.path.join(HERE, re.sub(r"([.]check)?[.]py$", "", os.path.basename(__file__)) + ".safetensors")
 EMBEDDING_FILE = ${embFile ? JSON.stringify(embFile) : 'None'}  # the model's table, if it is a safetensors file
 EMBEDDING_TENSOR = ${JSON.stringify(r.model.embedding.tensor ?? 'embedding.weight')}
 ENCODER_FILE = ${encFile ? JSON.stringify(encFile) : 'None'}  # None: the encoder was random; its weights are in the export

@@ -18,6 +18,7 @@ import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type {
   DebugFault,
   EncodeReply,
+  FindTokenReply,
   MatrixWire,
   ModelRef,
   ModelSummary,
@@ -26,6 +27,7 @@ import type {
   RnnRunWire,
   TokensWire,
   VectorsReply,
+  VocabEntry,
   WorkerReplies,
   WorkerRequest,
 } from '../shared/workerProtocol';
@@ -123,12 +125,17 @@ export class WorkerHandlers {
         return { result: { tokens, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [tokens.ids, tokens.starts, tokens.ends, tokens.special] };
       }
       case 'count': {
-        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : (await this.model(r.ref)).model.tokenizer;
+        // The model's stated maximum is for the status bar's "n / max"; with a tokenizer of its
+        // own the count does not need the model, so a model that fails to load only leaves it out.
+        const model = r.ref.tokenizer ? await this.model(r.ref).then(c => c.model, () => undefined) : (await this.model(r.ref)).model;
+        const tokenizer = r.ref.tokenizer ? await this.tokenizer(r.ref.tokenizer) : model!.tokenizer;
         const count = tokenizer.encode(r.text, { cancel }).length;
-        return { result: { count, tokenizer: tokenizer.description } as WorkerReplies[K], transfer: [] };
+        return { result: { count, tokenizer: tokenizer.description, maxLength: model?.config.maxLength ?? null, specialTokens: tokenizer.numSpecialTokens() } as WorkerReplies[K], transfer: [] };
       }
       case 'vectors':
         return (await this.vectors(r.ref, r.ids, r.k, cancel)) as Handled<WorkerReplies[K]>;
+      case 'findToken':
+        return { result: findToken((await this.model(r.ref)).model.tokenizer, r.query, r.limit, cancel) as WorkerReplies[K], transfer: [] };
       case 'explain': {
         const { model } = await this.model(r.ref);
         if (!model.tokenizer.explain) throw new LensError('unsupported', `${model.tokenizer.description} cannot replay its steps`);
@@ -570,5 +577,45 @@ function encodeReply(model: Model, r: InspectResult, other: InspectResult | null
     rnn: rnnWire(r.rnn, r.options.skipPadding, transfer),
     rnnOther: other ? rnnWire(other.rnn, other.options.skipPadding, transfer) : null,
     engine: { ...r.engine },
+  };
+}
+
+/** Marks a vocabulary puts on a word's first piece (byte-level BPE, SentencePiece) or a continuation (WordPiece). */
+const WORD_MARK = /^(\u0120|\u2581|##)/;
+
+/**
+ * Vocabulary entries for a word typed in the Neighbours tab: the entry spelled exactly so (if
+ * any), how the tokenizer splits it (as typed, and after a space), and the entries that start
+ * with it (their word-start mark aside), shortest first. Scans the whole vocabulary (≈ 10 ms per
+ * 100k entries).
+ */
+export function findToken(tokenizer: Tokenizer, query: string, limit: number, cancel?: CancellationFlag): FindTokenReply {
+  const entry = (id: number): VocabEntry => ({ id, text: tokenizer.idToToken(id) ?? `[${id}]` });
+  const exactId = tokenizer.tokenToId(query);
+  const pieces = (text: string): VocabEntry[] => (text.length ? tokenizer.encode(text, { cancel }).map(t => ({ id: t.id, text: t.text })) : []);
+  const prefixed: VocabEntry[] = [];
+  let total = 0;
+  for (let id = 0; id < tokenizer.vocabSize; id++) {
+    if ((id & 0xffff) === 0) throwIfCancelled(cancel);
+    const text = tokenizer.idToToken(id);
+    if (text === undefined || !(text.startsWith(query) || text.replace(WORD_MARK, '').startsWith(query))) continue;
+    total++;
+    prefixed.push({ id, text });
+  }
+  // Shortest spellings first (the word itself, then its shortest extensions); ids break ties.
+  prefixed.sort((a, b) => a.text.replace(WORD_MARK, '').length - b.text.replace(WORD_MARK, '').length || a.id - b.id);
+  const tokens = pieces(query);
+  // One token that is the word itself, normalised (not [UNK], not a fragment).
+  const only = tokens.length === 1 ? tokens[0]! : undefined;
+  const reads = exactId === undefined && only && only.text.replace(WORD_MARK, '').toLowerCase() === query.trim().toLowerCase() ? only : null;
+  return {
+    query,
+    exact: exactId === undefined ? null : entry(exactId),
+    reads,
+    tokens,
+    spaced: pieces(` ${query}`),
+    prefixed: prefixed.slice(0, limit),
+    prefixedTotal: total,
+    vocabSize: tokenizer.vocabSize,
   };
 }

@@ -47,6 +47,8 @@ function describeRequest(r: WorkerRequest): string {
     case 'vectors':
     case 'project':
       return `${r.type} with ${r.ref.model}`;
+    case 'findToken':
+      return `findToken of ${r.query.length} characters with ${r.ref.model}`;
     case 'export':
       return `export as ${r.format}`;
     case 'debugFault':

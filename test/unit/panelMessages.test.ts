@@ -3,7 +3,7 @@
 // wrong type, out of range for the result on show, or unknown.
 import * as assert from 'node:assert/strict';
 import { LIMITS } from '../../src/core/limits';
-import { checkPanelMessage, checkPanelState, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
+import { checkPanelMessage, checkPanelState, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_SEARCH_CHARS, MAX_SEARCH_RESULTS, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
 
 const TEXT = 'White refrigerator is evil.';
 const ctx: PanelMessageContext = {
@@ -155,6 +155,26 @@ describe('panel messages: the host checks everything the webview sends', () => {
     });
   });
 
+  // The Neighbours search box: the word goes to a vocabulary scan in the worker, so its length and
+  // the number of entries asked for are bounded here (would catch an unbounded scan request).
+  describe('search', () => {
+    it('accepts a word and a limit, keeping only those fields', () => {
+      assert.deepEqual(accepts({ type: 'search', requestId: 2 ** 30, query: 'queen', limit: 40 }), { type: 'search', requestId: 2 ** 30, query: 'queen', limit: 40 });
+      accepts({ type: 'search', requestId: 1, query: ' \t', limit: 1 });
+      accepts({ type: 'search', requestId: 1, query: 'x'.repeat(MAX_SEARCH_CHARS), limit: MAX_SEARCH_RESULTS });
+    });
+    it('refuses an empty or too long word, a bad limit, unknown fields, and a search before any result', () => {
+      const r = refuses({ type: 'search', requestId: 9, query: '', limit: 5 }, /search\.query: expected a word, got an empty string/);
+      assert.equal(r.requestId, 9, 'the request can be failed at once');
+      refuses({ type: 'search', requestId: 1, query: 'x'.repeat(MAX_SEARCH_CHARS + 1), limit: 5 }, /search\.query: 257 characters, at most 256/);
+      refuses({ type: 'search', requestId: 1, query: ['queen'], limit: 5 }, /search\.query: expected a string, got an array/);
+      refuses({ type: 'search', requestId: 1, query: 'queen', limit: 0 }, /search\.limit: 0 is outside 1\.\.200/);
+      refuses({ type: 'search', requestId: 1, query: 'queen', limit: MAX_SEARCH_RESULTS + 1 }, /search\.limit/);
+      refuses({ type: 'search', requestId: 1, query: 'queen', limit: 5, model: '/etc/passwd' }, /search: unknown field "model"/);
+      refuses({ type: 'search', requestId: 1, query: 'queen', limit: 5 }, /no result on show/, empty);
+    });
+  });
+
   describe('explain', () => {
     it('accepts a span of the text', () => {
       assert.deepEqual(accepts({ type: 'explain', requestId: 9, start: 6, end: 18 }), { type: 'explain', requestId: 9, start: 6, end: 18 });
@@ -204,7 +224,7 @@ describe('panel messages: the host checks everything the webview sends', () => {
       assert.deepEqual(accepts({ type: 'export', requestId: 4, format: 'png', png }), { type: 'export', requestId: 4, format: 'png', png });
     });
     it('refuses unknown formats, images that are not bytes or too big, and images with other formats', () => {
-      refuses({ type: 'export', requestId: 4, format: 'exe' }, /export\.format: expected one of npy, safetensors, csv, json, png, python, got a string of 3/);
+      refuses({ type: 'export', requestId: 4, format: 'exe' }, /export\.format: expected one of npy, safetensors, csv, json, png, python, projector, got a string of 3/);
       refuses({ type: 'export', requestId: 4, format: 'png' }, /export\.png: expected the image's bytes \(an ArrayBuffer\), got undefined/);
       refuses({ type: 'export', requestId: 4, format: 'png', png: 'data:image/png;base64,AAAA' }, /expected the image's bytes/);
       refuses({ type: 'export', requestId: 4, format: 'png', png: new ArrayBuffer(0) }, /0 bytes, expected 1 to/);

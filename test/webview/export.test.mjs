@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SEED, canvasPixels, loadTheme, outputDir } from './harness.mjs';
 import { eq, hexRgb, near, ok, test } from './suite.mjs';
 
-const FORMATS = ['npy', 'safetensors', 'csv', 'json', 'png', 'python'];
+const FORMATS = ['npy', 'safetensors', 'csv', 'json', 'png', 'python', 'projector'];
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Width and height from a PNG's IHDR chunk. @param {ArrayBuffer} png */
@@ -139,6 +139,19 @@ test('export outcome: saved path, cancelled, failed', async ({ open, encode }) =
   await panel.frames(1);
   ok(!((await status.textContent()) ?? '').includes('/elsewhere'), 'a stray didExport is ignored');
   eq(await status.getAttribute('role'), 'status', 'the outcome is announced (role=status)');
+});
+
+// Issue 10, item 8: "an old 'Saved …' message stays after new results" (it did before show() cleared it).
+test('a new result clears the last export\'s "Saved …" message', async ({ open, encode }) => {
+  const panel = await open();
+  await panel.showResult(await encode(SEED));
+  const status = panel.page.locator('.export-status');
+  panel.respond('export', m => ({ type: 'didExport', requestId: m.requestId, path: '/work/out/result.vectors.tsv' }));
+  await exportAs(panel, 'projector');
+  await status.filter({ hasText: 'Saved /work/out/result.vectors.tsv' }).waitFor();
+  await panel.showResult(await encode('Refrigerator is white.'));
+  eq(((await status.textContent()) ?? '').trim(), '', 'no "Saved" about the previous result');
+  eq(await status.getAttribute('class'), 'export-status ', 'no done/error style left');
 });
 
 test('the export menu works from the keyboard (ArrowDown opens, arrows move, Enter picks, Escape returns)', async ({ open, encode }) => {

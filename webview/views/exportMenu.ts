@@ -1,4 +1,5 @@
-// "Export…": the result as .npy, .safetensors, CSV, JSON or a Python check script (the host
+// "Export…": the result as .npy, .safetensors, CSV, JSON, the Embedding Projector's
+// vectors.tsv + metadata.tsv or a Python check script (the host
 // builds and writes the files through VS Code's save dialog), or a PNG of the view on screen
 // (the visible tab's main canvas, else a snapshot of its text and token chips drawn here).
 import type { ExportFormat } from '../../src/shared/panelProtocol';
@@ -19,6 +20,7 @@ const FORMATS: readonly FormatItem[] = [
   { format: 'safetensors', label: '.safetensors', detail: 'all arrays in one file', icon: 'file-binary' },
   { format: 'csv', label: 'CSV', detail: 'a row per position', icon: 'table' },
   { format: 'json', label: 'JSON', detail: 'as the CLI prints it', icon: 'json' },
+  { format: 'projector', label: 'Embedding Projector .tsv', detail: 'vectors.tsv + metadata.tsv', icon: 'graph-scatter' },
   { format: 'png', label: 'PNG of the current view', detail: '', icon: 'file-media' },
   { format: 'python', label: 'Python check script', detail: '+ .safetensors, rechecked in PyTorch', icon: 'python' },
 ];
@@ -77,6 +79,8 @@ export class ExportMenu {
 
   show(_r: Result): void {
     this.button.removeAttribute('disabled');
+    // "Saved …" was about the previous result: a new one clears it (an export under way still reports).
+    if (!this.status.classList.contains('busy')) this.setStatus('', '');
   }
 
   private open(focusIndex: number): void {
@@ -152,10 +156,11 @@ export class ExportMenu {
   private setStatus(kind: '' | 'busy' | 'done' | 'error', text: string): void {
     clear(this.status);
     this.status.className = `export-status ${kind}`;
+    this.status.title = text;
+    if (!text) return;
     const icon = kind === 'busy' ? 'loading codicon-modifier-spin' : kind === 'done' ? 'check' : kind === 'error' ? 'error' : '';
     if (icon) this.status.append(h('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }));
     this.status.append(h('span', { class: 'export-status-text' }, text));
-    this.status.title = text;
   }
 }
 

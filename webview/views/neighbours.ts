@@ -1,7 +1,10 @@
 // The selected token's nearest rows of the embedding table by cosine, over the whole vocabulary
 // (computed in the worker). A neighbour can be explored in turn (Enter), with a trail back.
+// A search box finds any word of the vocabulary (the Embedding Projector's "search"): an exact
+// entry shows its neighbours at once; a word that is not one entry is said to be so, with its
+// tokens and the entries that start with it to pick from.
 import type { PanelState } from '../../src/shared/panelProtocol';
-import type { VectorsReply } from '../../src/shared/workerProtocol';
+import type { FindTokenReply, VectorsReply, VocabEntry } from '../../src/shared/workerProtocol';
 import { clear, h, renderStatus } from '../dom';
 import { short } from '../format';
 import { isSuperseded, RequestLane } from '../requests';
@@ -26,7 +29,14 @@ interface Subject {
   readonly spelling: string;
   /** The selected token's index (for the trail), or -1. */
   readonly token: number;
+  /** Found with the search box (else explored from the list). */
+  readonly searched?: boolean;
 }
+
+/** How many entries that start with the word the search lists. */
+const SEARCH_LIMIT = 40;
+/** Typing pauses this long before the search runs (Enter runs it at once). */
+const SEARCH_DELAY_MS = 250;
 
 type Select = HTMLElement & { value: string };
 
@@ -44,6 +54,12 @@ export class NeighboursView {
   private readonly status = h('div', { class: 'nb-status', role: 'status', 'aria-live': 'polite' });
   private readonly list = h('ol', { class: 'nb-list', role: 'listbox', 'aria-label': 'Nearest neighbours' });
   private readonly lane = new RequestLane<'lookup'>();
+  private readonly searchField = h('vscode-textfield', { id: 'nb-search', type: 'search', placeholder: 'Find a word', 'aria-label': 'Find a word in the vocabulary', title: 'Any word of the vocabulary: Enter shows its nearest neighbours; Escape clears' }) as HTMLElement & { value: string };
+  /** What the search found: the entry, or why the word is not one, and what to pick instead. */
+  private readonly found = h('div', { class: 'nb-found', role: 'status', 'aria-live': 'polite' });
+  private readonly searchLane = new RequestLane<'search'>();
+  private searchTimer = 0;
+  private searched = '';
   /** Asks which neighbours are random rows (k = 0: rows only, no search). */
   private readonly randomLane = new RequestLane<'lookup'>();
   /** Whether an id's row is random (seed model's unlisted words), by id, for the current model. */
@@ -79,8 +95,27 @@ export class NeighboursView {
     this.next.addEventListener('click', () => this.step(1));
     this.back.addEventListener('click', () => this.goBack());
     this.list.addEventListener('keydown', e => this.onKey(e));
+    this.searchField.append(h('span', { slot: 'content-before', class: 'codicon codicon-search', 'aria-hidden': 'true' }));
+    this.searchField.addEventListener('input', () => {
+      clearTimeout(this.searchTimer);
+      this.searchTimer = window.setTimeout(() => this.search(), SEARCH_DELAY_MS);
+    });
+    this.searchField.addEventListener('keydown', e => {
+      const k = (e as KeyboardEvent).key;
+      if (k === 'Enter') {
+        e.preventDefault();
+        clearTimeout(this.searchTimer);
+        this.search(true);
+      } else if (k === 'Escape' && this.searchField.value) {
+        e.preventDefault();
+        e.stopPropagation();
+        this.searchField.value = '';
+        this.search();
+      }
+    });
     this.element.append(
       h('div', { class: 'nb-bar', role: 'toolbar', 'aria-label': 'Neighbours options' }, this.prev, this.next, this.back, this.trail, h('span', { class: 'nb-spacer' }), h('label', { class: 'opt' }, h('span', {}, 'neighbours'), this.kSelect)),
+      h('div', { class: 'nb-search', role: 'search' }, this.searchField, this.found),
       this.head,
       this.status,
       this.list,
@@ -97,9 +132,17 @@ export class NeighboursView {
   }
 
   show(r: Result): void {
+    const model = this.result?.reply.model.id;
     this.result = r;
     this.cache.clear();
     this.randomById.clear();
+    // Another model has another vocabulary: what the search found no longer holds.
+    if (model !== undefined && model !== r.reply.model.id) {
+      this.searchLane.cancel();
+      this.searched = '';
+      clear(this.found);
+      if (this.searchField.value) this.search();
+    }
     this.resetPath();
     this.schedule(0);
   }
@@ -187,7 +230,7 @@ export class NeighboursView {
         h('span', { class: 'nb-word' }, subject.label),
         h('span', { class: 'dim' }, ` id ${subject.id}`),
         subject.token >= 0 && subject.label !== visibleWhitespace(subject.spelling) ? h('span', { class: 'dim' }, ` \u00b7 vocabulary ${visibleWhitespace(subject.spelling)}`) : null,
-        subject.token >= 0 ? h('span', { class: 'dim' }, ` \u00b7 token ${subject.token} of ${r.n}`) : h('span', { class: 'dim' }, ' \u00b7 explored from the list'),
+        subject.token >= 0 ? h('span', { class: 'dim' }, ` \u00b7 token ${subject.token} of ${r.n}`) : h('span', { class: 'dim' }, subject.searched ? ' \u00b7 found by search' : ' \u00b7 explored from the list'),
       ),
       h('p', { class: 'dim nb-what' }, `Cosine similarity of this row to every row of the embedding table (${r.reply.model.embedding.rows.toLocaleString('en-US')} rows \u00d7 ${r.reply.model.embedding.dim}), itself excluded. Enter on a neighbour explores it; Backspace goes back.`),
     );
@@ -320,6 +363,82 @@ export class NeighboursView {
     if (!n) return;
     this.path = [...this.path, { id: n.id, label: visibleWhitespace(n.text), spelling: n.text, token: -1 }];
     this.focusAfter();
+  }
+
+  /** Looks the box's word up in the vocabulary (`now`: Enter, so the same word again still answers). */
+  private search(now = false): void {
+    const query = this.searchField.value;
+    if (!query) {
+      this.searchLane.cancel();
+      this.searched = '';
+      clear(this.found);
+      // Back to the selected token's neighbours.
+      if (this.path[0]?.searched) {
+        this.resetPath();
+        this.refresh();
+      }
+      return;
+    }
+    if (!this.result || (query === this.searched && !now)) return;
+    this.searched = query;
+    renderStatus(this.found, 'nb-found', 'busy', `Looking for \u201c${query}\u201d in ${this.result.reply.model.tokenizer.vocabSize.toLocaleString('en-US')} entries\u2026`);
+    this.searchLane.send({ type: 'search', query, limit: SEARCH_LIMIT }).then(
+      m => this.showFound(m.found, now),
+      (e: unknown) => {
+        if (isSuperseded(e)) return;
+        this.searched = '';
+        renderStatus(this.found, 'nb-found', 'error', e instanceof Error ? e.message : String(e), () => this.search(true));
+      },
+    );
+  }
+
+  /**
+   * The answer to a search. An exact entry (or a word the tokenizer reads as one token, e.g.
+   * after lower-casing) shows its neighbours at once; otherwise the word is said not to be one
+   * entry, and its tokens and the entries starting with it are offered to pick from.
+   */
+  private showFound(f: FindTokenReply, focus: boolean): void {
+    clear(this.found);
+    this.found.className = 'nb-found';
+    const word = h('span', { class: 'nb-word' }, visibleWhitespace(f.query));
+    const pick = (e: VocabEntry, cls = ''): HTMLElement => {
+      const b = h('button', { class: `nb-pick ${cls}`, type: 'button', 'data-id': e.id, title: `id ${e.id}: show its nearest neighbours`, 'aria-label': `${e.text}, id ${e.id}` }, visibleWhitespace(e.text), h('span', { class: 'nb-pick-id' }, String(e.id)));
+      b.addEventListener('click', () => this.showEntry(e, true));
+      return b;
+    };
+    const line = (label: string, entries: readonly VocabEntry[]): HTMLElement | null =>
+      entries.length ? h('div', { class: 'nb-found-line' }, h('span', { class: 'dim' }, label), ...entries.map(e => pick(e))) : null;
+    const vocab = `${f.vocabSize.toLocaleString('en-US')}-entry vocabulary`;
+    const one = f.exact ?? f.reads;
+    if (f.exact) {
+      this.found.append(h('p', { class: 'nb-found-what' }, h('span', { class: 'codicon codicon-pass', 'aria-hidden': 'true' }), word, ` is entry ${f.exact.id} of the ${vocab}.`));
+    } else if (one) {
+      this.found.append(h('p', { class: 'nb-found-what' }, h('span', { class: 'codicon codicon-info', 'aria-hidden': 'true' }), word, ' is not spelled so in the vocabulary; the tokenizer reads it as one token, ', pick(one, 'nb-pick-current'), '.'));
+    } else {
+      this.found.append(h('p', { class: 'nb-found-what nb-not-entry' }, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), word, ` is not one entry of the ${vocab}. Pick one below.`));
+      this.found.append(line(`tokens (${f.tokens.length}):`, f.tokens) ?? h('span', {}));
+    }
+    const spaced = f.spaced.length && (f.spaced.length !== 1 || f.spaced[0]!.id !== one?.id) ? line('after a space:', f.spaced) : null;
+    if (spaced) this.found.append(spaced);
+    const others = f.prefixed.filter(e => e.id !== one?.id);
+    if (others.length) {
+      // The entry shown above is not counted again.
+      const total = f.prefixedTotal - (others.length < f.prefixed.length ? 1 : 0);
+      const more = total - others.length;
+      const label = `${total.toLocaleString('en-US')} ${one ? 'other ' : ''}${total === 1 ? 'entry starts' : 'entries start'} with it:`;
+      this.found.append(h('div', { class: 'nb-found-line nb-prefixed' }, h('span', { class: 'dim' }, label), ...others.map(e => pick(e)), more > 0 ? h('span', { class: 'dim' }, ` \u2026 and ${more.toLocaleString('en-US')} more`) : null));
+    } else if (!one) {
+      this.found.append(h('div', { class: 'nb-found-line dim' }, 'No entry starts with it.'));
+    }
+    if (one) this.showEntry(one, focus);
+  }
+
+  /** Shows the neighbours of a vocabulary entry found by search (a fresh trail). */
+  private showEntry(e: VocabEntry, focus: boolean): void {
+    for (const b of Array.from(this.found.querySelectorAll<HTMLElement>('.nb-pick'))) b.classList.toggle('nb-pick-current', Number(b.dataset.id) === e.id);
+    this.path = [{ id: e.id, label: visibleWhitespace(e.text), spelling: e.text, token: -1, searched: true }];
+    this.wantFocus = focus;
+    this.refresh();
   }
 
   /** Keeps the keyboard in the list after it is rebuilt (now from the cache, or when the reply comes). */
