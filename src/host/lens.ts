@@ -486,7 +486,7 @@ export class Lens implements PanelHost, vscode.Disposable {
   }
 
   async search(panel: InspectorPanel, m: Extract<FromPanel, { type: 'search' }>): Promise<void> {
-    await this.whileOpen(panel, token => answerSearch(this.worker, readSettings().ref, panel, m, token, this.log));
+    await this.whileOpen(panel, token => answerSearch(this.worker, this.effective(panel).ref, panel, m, token, this.log));
   }
 
   async explain(panel: InspectorPanel, requestId: number, start: number, end: number): Promise<void> {
