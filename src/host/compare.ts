@@ -80,7 +80,10 @@ export class CompareController implements vscode.Disposable {
       const doc = editor!.document;
       const range = editor!.selection;
       const source: TextSource = { uri: doc.uri.toString(), label: `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`, offset: doc.offsetAt(range.start) };
-      panel = InspectorPanel.show(this.lens);
+      // Beside the editor, never over it (as Inspect Selection places it).
+      panel = InspectorPanel.show(this.lens, true, editor!.viewColumn);
+      // An editor's text: the settings' model again, not the seed example's (as Inspect Selection does).
+      this.lens.endPanelOnly(panel);
       // The panel shows what is compared; the comparison runs on its text.
       await this.lens.encodeInto(panel, selected, source);
     } else if (!panel?.currentText) {

@@ -254,7 +254,7 @@ export class Lens implements PanelHost, vscode.Disposable {
   }
 
   /** Back to the settings' model and options (the panel is about to show an editor's text). */
-  private endPanelOnly(panel: InspectorPanel): void {
+  endPanelOnly(panel: InspectorPanel): void {
     if (!panel.panelOnly) return;
     panel.panelOnly = undefined;
     panel.post({ type: 'didChangeSettings', settings: this.settings(panel) });

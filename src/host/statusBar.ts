@@ -101,7 +101,11 @@ export class TokenCountStatus implements vscode.Disposable {
       const maxLine = !limit
         ? ''
         : `\n\nmaximum ${limit.max.toLocaleString('en-US')} (${limit.from === 'setting' ? 'the `embeddingLens.maxLength` setting' : 'the model\'s `max_length`'})${specials ? `; with ${specials} special token${specials === 1 ? '' : 's'} that makes ${ids.toLocaleString('en-US')}` : ''}` +
-          (over ? `\n\n$(warning) ${(ids - limit.max).toLocaleString('en-US')} past the maximum: the pipeline truncates them.` : '');
+          (over
+            ? `\n\n$(warning) ${(ids - limit.max).toLocaleString('en-US')} past the maximum: ${limit.from === 'setting'
+              ? 'the pipeline truncates them.'
+              : 'the model would not see them (the panel still encodes the whole text unless `embeddingLens.maxLength` is set; the CLI truncates to the model\'s `max_length`).'}`
+            : '');
       this.item.tooltip = new vscode.MarkdownString(`**Embedding Lens**: ${n} tokens in the ${scope}${maxLine}\n\nmodel \`${modelLabel(s.ref.model)}\` \u00b7 ${reply.tokenizer}\n\nClick to select a model.`, true);
       this.item.accessibilityInformation = { label: `${count} tokens in the ${scope}${limit ? ` of at most ${limit.max}${over ? ', past the maximum' : ''}` : ''} with ${reply.tokenizer}. Select model.` };
       this.item.show();

@@ -14,6 +14,8 @@ import { Workbench } from './workbench.mjs';
 
 const outDir = path.join(outputRoot, 'ui');
 const SEED = 'White refrigerator is evil.';
+/** A line of test/fixtures/workspace/code.ts that gpt2 and o200k_base cut differently. */
+const COMPARE_LINE = '// A small LRU cache, the kind of code a tokenizer keeps next to its vocabulary.';
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 
 /**
@@ -93,24 +95,20 @@ const steps = [
       if (chips !== 5) throw new Error(`the panel shows ${chips} token chips, expected 5`);
       await wb.screenshot('2-panel');
       await wb.screenshot('2b-panel-only', wb.page.locator('iframe.webview.ready').last());
-      docs.push(['2b-panel-only', 'panel-seed']);
     },
   },
   {
-    name: 'the padded matrix tab shows the explainer\'s numbers, (5, 5) for the selection',
+    name: 'placement: the panel opened beside seed.txt, which stays visible in its own group',
     async run() {
       const { wb } = need('wb');
-      const frame = wb.webviewFrame();
-      await frame.locator('vscode-tab-header[data-tab="matrix"]').click();
-      const printout = frame.locator('#matrix-printout');
-      await printout.waitFor();
-      const text = (await printout.textContent()) ?? '';
-      for (const row of ['[[10, 0.01, 2.3, 0.1, 0.1],', ' [3.14, 2.5, -0.2, 0.1, 1.2],', 'Shape - (5, 5)']) {
-        if (!text.includes(row)) throw new Error(`the matrix printout lacks ${JSON.stringify(row)}:\n${text}`);
-      }
-      await wb.screenshot('3-matrix', wb.page.locator('iframe.webview.ready').last());
-      docs.push(['3-matrix', 'panel-matrix']);
-      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+      const groups = await wb.page.locator('.editor-group-container').evaluateAll(els => els.map(g => ({
+        tabs: [...g.querySelectorAll('.tab')].map(t => t.textContent?.trim() ?? ''),
+        active: g.querySelector('.tab.active')?.textContent?.trim() ?? '',
+      })));
+      const source = groups.findIndex(g => g.active.includes('seed.txt'));
+      const panel = groups.findIndex(g => g.tabs.some(t => t.includes('Embedding Lens')));
+      if (source < 0) throw new Error(`seed.txt is not the visible editor of any group: ${JSON.stringify(groups)}`);
+      if (panel < 0 || panel === source) throw new Error(`the panel is not in a group of its own beside seed.txt: ${JSON.stringify(groups)}`);
     },
   },
   {
@@ -126,6 +124,150 @@ const steps = [
       docs.push(['4-hover', 'hover']);
     },
   },
+  {
+    name: 'live text: typing in the panel\'s text box re-encodes after a pause',
+    async run() {
+      const { wb } = need('wb');
+      const frame = wb.webviewFrame();
+      const box = frame.locator('#input-text textarea');
+      await box.click();
+      // The click's focus lands in the webview's frame a moment later; keys before that go to the workbench.
+      await box.evaluate(el => new Promise((resolve, reject) => {
+        const t0 = Date.now();
+        const poll = () => {
+          let a = document.activeElement;
+          while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+          if (a === el) resolve(undefined);
+          else if (Date.now() - t0 > 10_000) reject(new Error(`the text box did not take the focus (${a?.tagName})`));
+          else setTimeout(poll, 50);
+        };
+        poll();
+      }));
+      await wb.page.keyboard.press('Control+A');
+      await wb.page.keyboard.type(`${SEED} White`, { delay: 20 });
+      const want = '[320, 1028, 5, 128, 1, 320]';
+      await frame.locator('#input-ids', { hasText: want }).waitFor({ state: 'attached', timeout: 30_000 }).catch(async () => {
+        throw new Error(`after typing, the panel shows input_ids ${(await frame.locator('#input-ids').textContent())?.trim()}, expected ${want}`);
+      });
+      await wb.screenshot('5-live-text', wb.page.locator('iframe.webview.ready').last());
+      docs.push(['5-live-text', 'panel-live-text']);
+    },
+  },
+  {
+    name: 'reload: after Developer: Reload Window the panel shows the same ids, tab and token',
+    async run() {
+      const { wb } = need('wb');
+      let frame = wb.webviewFrame();
+      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+      await frame.locator('.chip[data-index="2"]').click();
+      await frame.locator('vscode-tab-header[data-tab="matrix"]').click();
+      await frame.locator('#matrix-printout').waitFor();
+      // Let the panel's setState reach the workbench before it goes away.
+      await wb.page.waitForTimeout(1_000);
+      await wb.runCommand('Developer: Reload Window');
+      await wb.page.locator('.monaco-workbench').waitFor();
+      await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'seed.txt' }).waitFor();
+      frame = wb.webviewFrame();
+      const want = '[320, 1028, 5, 128, 1, 320]';
+      await frame.locator('#input-ids', { hasText: want }).waitFor({ state: 'attached', timeout: 60_000 }).catch(async () => {
+        throw new Error(`after the reload, the panel shows input_ids ${(await frame.locator('#input-ids').textContent().catch(() => 'nothing'))?.trim()}, expected ${want}`);
+      });
+      if (await frame.locator('vscode-tab-panel[data-panel="matrix"]').getAttribute('hidden') !== null) throw new Error('after the reload, the Padded matrix tab is not the one on show');
+      const selected = await frame.locator('.chip[data-index="2"]').getAttribute('aria-selected');
+      if (selected !== 'true') throw new Error(`after the reload, chip 2 is not selected (aria-selected=${selected})`);
+      // The text box is filled once the tokens are painted.
+      const box = frame.locator('#input-text textarea');
+      const deadline = Date.now() + 10_000;
+      let typed = await box.inputValue();
+      while (typed !== `${SEED} White` && Date.now() < deadline) {
+        await wb.page.waitForTimeout(100);
+        typed = await box.inputValue();
+      }
+      if (typed !== `${SEED} White`) throw new Error(`after the reload, the text box holds ${JSON.stringify(typed)}`);
+      await wb.screenshot('6-after-reload');
+    },
+  },
+  {
+    name: 'Show the Seed Example: the explainer\'s [320, 1028, 5, 128, 1, 0, 0, 0]',
+    async run() {
+      const { wb } = need('wb');
+      await wb.runCommand('Embedding Lens: Show the Seed Example');
+      const frame = wb.webviewFrame();
+      const want = '[320, 1028, 5, 128, 1, 0, 0, 0]';
+      await frame.locator('#input-ids', { hasText: want }).waitFor({ state: 'attached', timeout: 30_000 }).catch(async () => {
+        throw new Error(`the seed example shows input_ids ${(await frame.locator('#input-ids').textContent())?.trim()}, expected ${want}`);
+      });
+      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+      await wb.screenshot('7-seed-example', wb.page.locator('iframe.webview.ready').last());
+      docs.push(['7-seed-example', 'panel-seed']);
+    },
+  },
+  {
+    name: 'the padded matrix tab shows the explainer\'s (8, 5) numbers',
+    async run() {
+      const { wb } = need('wb');
+      const frame = wb.webviewFrame();
+      await frame.locator('vscode-tab-header[data-tab="matrix"]').click();
+      const printout = frame.locator('#matrix-printout');
+      await printout.waitFor();
+      const text = (await printout.textContent()) ?? '';
+      for (const row of ['[[10, 0.01, 2.3, 0.1, 0.1],', ' [3.14, 2.5, -0.2, 0.1, 1.2],', 'Shape - (8, 5)']) {
+        if (!text.includes(row)) throw new Error(`the matrix printout lacks ${JSON.stringify(row)}:\n${text}`);
+      }
+      await wb.screenshot('3-matrix', wb.page.locator('iframe.webview.ready').last());
+      docs.push(['3-matrix', 'panel-matrix']);
+      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+    },
+  },
+  {
+    name: 'Compare Tokenizers…: gpt2 and o200k_base side by side, ids as tiktoken gives them',
+    async run() {
+      const { wb } = need('wb');
+      await wb.openFile('code.ts', { expectText: 'LRU cache' });
+      await wb.selectText(COMPARE_LINE);
+      await wb.runCommand('Embedding Lens: Compare Tokenizers…');
+      for (const [side, choice] of /** @type {[string, string][]} */ ([['A', 'gpt2'], ['B', 'o200k_base']])) {
+        await wb.quickInput.waitFor();
+        await wb.page.locator('.quick-input-widget', { hasText: `Compare Tokenizers (${side === 'A' ? 1 : 2}/2)` }).waitFor();
+        await wb.quickInput.fill(choice);
+        await wb.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: choice }).waitFor();
+        await wb.page.keyboard.press('Enter');
+      }
+      const frame = wb.webviewFrame();
+      const a = frame.locator('.cmp-ids-a');
+      await a.waitFor({ timeout: 60_000 });
+      const [wantA, wantB] = await tiktokenIds(COMPARE_LINE, ['gpt2', 'o200k_base']);
+      const gotA = (await a.textContent())?.trim();
+      const gotB = (await frame.locator('.cmp-ids-b').textContent())?.trim();
+      if (gotA !== wantA) throw new Error(`side A (gpt2) ids ${gotA}, tiktoken gives ${wantA}`);
+      if (gotB !== wantB) throw new Error(`side B (o200k_base) ids ${gotB}, tiktoken gives ${wantB}`);
+      await frame.locator('.cmp-summary').scrollIntoViewIfNeeded();
+      await wb.screenshot('8-compare', wb.page.locator('iframe.webview.ready').last());
+      docs.push(['8-compare', 'panel-compare']);
+    },
+  },
+  {
+    name: 'Light High Contrast: the panel and the token boundaries follow the theme',
+    async run() {
+      const { wb } = need('wb');
+      await wb.page.locator('.tab', { hasText: 'code.ts' }).first().click();
+      await wb.page.keyboard.press('Control+K');
+      await wb.page.keyboard.press('Control+T');
+      await wb.quickInput.waitFor();
+      await wb.quickInput.fill('Light High Contrast');
+      await wb.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Light High Contrast' }).waitFor();
+      await wb.page.keyboard.press('Enter');
+      await wb.quickInput.waitFor({ state: 'hidden' });
+      await wb.runCommand('Embedding Lens: Toggle Token Boundaries');
+      const frame = wb.webviewFrame();
+      await frame.locator('body.vscode-high-contrast-light').waitFor({ state: 'attached', timeout: 15_000 }).catch(async () => {
+        throw new Error(`the panel's body did not take the high-contrast class: ${await frame.locator('body').getAttribute('class')}`);
+      });
+      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+      await wb.screenshot('9-high-contrast');
+      docs.push(['9-high-contrast', 'high-contrast-light']);
+    },
+  },
 ];
 
 /** Screenshots that README shows: [test-output name, docs/screenshots name]. */
@@ -138,6 +280,23 @@ function updateDocs() {
   mkdirSync(target, { recursive: true });
   for (const [from, to] of docs) copyFileSync(path.join(outDir, `${from}.png`), path.join(target, `${to}.png`));
   console.log(`ui: copied ${docs.length} screenshots to docs/screenshots`);
+}
+
+/**
+ * The ids tiktoken (the reference, a dev dependency) gives for `text`, as the panel prints them.
+ * @param {string} text
+ * @param {string[]} encodings
+ */
+async function tiktokenIds(text, encodings) {
+  const { get_encoding } = (await import('tiktoken')).default ?? (await import('tiktoken'));
+  return encodings.map(name => {
+    const enc = get_encoding(/** @type {any} */ (name));
+    try {
+      return `[${Array.from(enc.encode(text)).join(', ')}]`;
+    } finally {
+      enc.free();
+    }
+  });
 }
 
 /**

@@ -25,6 +25,8 @@ export class TextInput {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The text last sent or shown: typing that leaves it as it is sends nothing. */
   private sent = '';
+  /** Whether the user has typed in the box since this page loaded. */
+  private typed = false;
 
   constructor() {
     const saved = vscode.getState();
@@ -49,10 +51,18 @@ export class TextInput {
     this.element = h('div', { class: 'text-input-wrap' }, this.details, this.note);
     this.details.open = saved?.textCollapsed !== true;
     this.details.addEventListener('toggle', () => saveState({ textCollapsed: !this.details.open }));
-    this.area.addEventListener('input', () => this.schedule());
+    this.area.addEventListener('input', () => {
+      this.typed = true;
+      this.schedule();
+    });
     this.area.addEventListener('keydown', e => {
       const k = e as KeyboardEvent;
       if (k.key === 'Enter' && (k.ctrlKey || k.metaKey)) this.sendNow(true);
+      // Select all stays in the box. VS Code's webview script forwards keydowns that do not come
+      // from an input or textarea to the workbench's keybindings, and the toolkit's textarea sits
+      // in a shadow root (the event reaches it retargeted to <vscode-textarea>): the workbench ran
+      // its own Select All, focused the editor, and the next keys replaced the user's code there.
+      if ((k.key === 'a' || k.key === 'A') && (k.ctrlKey || k.metaKey) && !k.altKey && !k.shiftKey) k.stopPropagation();
     });
     go.addEventListener('click', () => this.sendNow(true));
     this.followBox.addEventListener('change', () => {
@@ -73,7 +83,9 @@ export class TextInput {
    * partial, when it is.
    */
   show(text: string, source: TextSource): void {
-    if (source.uri !== null || source.label !== 'typed text') {
+    // Typed text is filled in only when nothing was typed in this page yet: after a reload the
+    // restored panel re-encodes the typed text the box no longer holds.
+    if (source.uri !== null || source.label !== 'typed text' || !this.typed) {
       if (this.area.value !== text) this.area.value = text;
       this.sent = text;
     }
