@@ -1,5 +1,6 @@
 import { LensError } from '../../errors';
 import type { ModelStep } from '../replay';
+import { MergeText } from './mergeText';
 import type { PieceToken, TokenizerModel } from './model';
 import { Vocab } from './vocab';
 
@@ -9,9 +10,10 @@ export interface BpeOptions {
   /**
    * The merges in rank order (rank = index); a pair listed twice keeps its last rank, as in the
    * Rust library. Each is a pair, or the file's own "left right" string (one space, checked by
-   * the caller: `bpeModelFromJson`), so a load splits each merge once without a pair per merge.
+   * the caller: `bpeModelFromJson`), so a load splits each merge once without a pair per merge;
+   * or the merges left in the file's text (`MergeText`), sliced out here.
    */
-  readonly merges: readonly (string | readonly [string, string])[];
+  readonly merges: readonly (string | readonly [string, string])[] | MergeText;
   readonly unkToken?: string | undefined;
   readonly fuseUnk?: boolean;
   readonly byteFallback?: boolean;
@@ -163,19 +165,24 @@ export class BpeModel implements TokenizerModel {
       throw new LensError('unsupported', `${this.file}: BPE with byte_fallback and a continuing_subword_prefix or end_of_word_suffix is not supported`);
     }
     const merges = options.merges;
+    const fromText = merges instanceof MergeText ? merges : undefined;
+    const count = fromText ? fromText.count : (merges as readonly unknown[]).length;
     const vocab = this.vocab;
-    this.pairs = new PairTable(merges.length);
-    this.mergedId = new Uint32Array(merges.length);
+    this.pairs = new PairTable(count);
+    this.mergedId = new Uint32Array(count);
     // The id a merge produces is usually the previous merge's or the one after it (vocabularies
     // are built merge by merge, or sorted by score with merges in the same order: over 99% of
     // gemma3's and all of llama3's): try those ids first, comparing their tokens with
     // left + right (no string is built), and look the merged string up only when neither is.
     let guess = -1;
-    for (let rank = 0; rank < merges.length; rank++) {
-      const merge = merges[rank]!;
+    for (let rank = 0; rank < count; rank++) {
       let a: string;
       let b: string;
-      if (typeof merge === 'string') {
+      const merge = fromText ? (fromText.isPlain(rank) ? undefined : fromText.value(rank)) : (merges as readonly (string | readonly [string, string])[])[rank]!;
+      if (merge === undefined) {
+        a = fromText!.left(rank);
+        b = fromText!.right(rank);
+      } else if (typeof merge === 'string') {
         const space = merge.indexOf(' ');
         a = merge.slice(0, space);
         b = merge.slice(space + 1);
@@ -599,27 +606,44 @@ function byteToUnitMapper(piece: string): (start: number, end: number) => [numbe
   };
 }
 
+/** A merge as the Rust library takes it: "left right" with exactly one space, or ["left", "right"]. */
+function isMerge(merge: unknown): boolean {
+  if (typeof merge === 'string') {
+    // Exactly one space ("a b c" and "a  b" are errors).
+    const space = merge.indexOf(' ');
+    return space >= 0 && merge.indexOf(' ', space + 1) < 0;
+  }
+  return Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string';
+}
+
 /** Reads a tokenizer.json BPE model, with the Rust library's checks (and errors for what we do not support). */
-export function bpeModelFromJson(m: Record<string, unknown>, file: string): BpeModel {
-  if (typeof m.vocab !== 'object' || m.vocab === null || Array.isArray(m.vocab) || !Array.isArray(m.merges)) {
+export function bpeModelFromJson(m: Record<string, unknown>, file: string, mergeText?: MergeText): BpeModel {
+  // `mergeText`: the merges were read from the text (m.merges is then null in the parsed JSON).
+  const fromText = mergeText !== undefined && m.merges === null ? mergeText : undefined;
+  if (typeof m.vocab !== 'object' || m.vocab === null || Array.isArray(m.vocab) || !(fromText || Array.isArray(m.merges))) {
     throw new LensError('badFile', `${file}: BPE model needs "vocab": { token: id } and "merges": [...]`);
   }
   const vocab = Vocab.fromObject(m.vocab as Record<string, unknown>, file, 'BPE vocab ');
   if (m.dropout !== undefined && m.dropout !== null && m.dropout !== 0) {
     throw new LensError('unsupported', `${file}: BPE dropout ${JSON.stringify(m.dropout)} is not supported (random merges cannot be reproduced; only null or 0)`);
   }
-  // Checked here, kept as written: the model splits each "left right" string itself.
-  const merges = m.merges as unknown[];
-  for (let i = 0; i < merges.length; i++) {
-    const merge = merges[i];
-    if (typeof merge === 'string') {
-      // Exactly one space, as the Rust library requires ("a b c" and "a  b" are errors).
-      const space = merge.indexOf(' ');
-      if (space >= 0 && merge.indexOf(' ', space + 1) < 0) continue;
-    } else if (Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string') {
-      continue;
+  // Checked here, kept as written: the model splits each "left right" string itself. Merges
+  // read from the text are plain pairs but for a few (escapes, not one space): those are
+  // checked the same way, and when one is wrong the whole array is parsed for the usual error.
+  let merges: unknown[] | MergeText = fromText ?? (m.merges as unknown[]);
+  if (merges instanceof MergeText) {
+    for (let i = 0; i < merges.count; i++) {
+      if (!merges.isPlain(i) && !isMerge(merges.value(i))) {
+        merges = merges.parse();
+        break;
+      }
     }
-    throw new LensError('badFile', `${file}: BPE merges[${i}] is ${JSON.stringify(merge)}, expected "left right" (one space) or ["left", "right"]`);
+  }
+  if (!(merges instanceof MergeText)) {
+    for (let i = 0; i < merges.length; i++) {
+      const merge = merges[i];
+      if (!isMerge(merge)) throw new LensError('badFile', `${file}: BPE merges[${i}] is ${JSON.stringify(merge)}, expected "left right" (one space) or ["left", "right"]`);
+    }
   }
   const str = (key: string): string | undefined => {
     const v = m[key];
@@ -635,7 +659,7 @@ export function bpeModelFromJson(m: Record<string, unknown>, file: string): BpeM
   };
   return new BpeModel({
     vocab,
-    merges: merges as (string | [string, string])[],
+    merges: merges as (string | [string, string])[] | MergeText,
     unkToken: str('unk_token'),
     fuseUnk: bool('fuse_unk'),
     byteFallback: bool('byte_fallback'),
