@@ -116,6 +116,15 @@ function isConcat(t: string | undefined, a: string, b: string): boolean {
   return t !== undefined && t.length === a.length + b.length && t.startsWith(a) && t.endsWith(b);
 }
 
+/** True when `t` is text[a0, a1) followed by text[b0, b1). */
+function isConcatAt(t: string | undefined, text: string, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (t === undefined || t.length !== a1 - a0 + (b1 - b0)) return false;
+  let k = 0;
+  for (let i = a0; i < a1; i++) if (t.charCodeAt(k++) !== text.charCodeAt(i)) return false;
+  for (let i = b0; i < b1; i++) if (t.charCodeAt(k++) !== text.charCodeAt(i)) return false;
+  return true;
+}
+
 /** The initial symbols of a word: ids, and each symbol's length (UTF-16 units, or UTF-8 bytes when `bytes`). */
 interface InitialWord {
   ids: number[];
@@ -175,7 +184,36 @@ export class BpeModel implements TokenizerModel {
     // gemma3's and all of llama3's): try those ids first, comparing their tokens with
     // left + right (no string is built), and look the merged string up only when neither is.
     let guess = -1;
+    // Plain merges from the text are looked up by where they are in it (nothing sliced out).
+    const index = fromText !== undefined && this.prefix === '' ? vocab.spanIndex() : undefined;
     for (let rank = 0; rank < count; rank++) {
+      if (index !== undefined && fromText!.isPlain(rank)) {
+        const text = fromText!.text;
+        const a0 = fromText!.at(rank, 0);
+        const a1 = fromText!.at(rank, 1);
+        const b0 = fromText!.at(rank, 2);
+        const b1 = fromText!.at(rank, 3);
+        const aId = index.find(text, a0, a1);
+        const bId = index.find(text, b0, b1);
+        if (aId < 0 || bId < 0) {
+          const a = text.slice(a0, a1);
+          const b = text.slice(b0, b1);
+          throw new LensError('badFile', `${this.mergeWhere(rank, a, b)}: ${JSON.stringify(aId < 0 ? a : b)} is not in the vocabulary`);
+        }
+        let id: number;
+        if (guess >= 0 && isConcatAt(vocab.token(guess), text, a0, a1, b0, b1)) id = guess;
+        else if (guess >= 0 && isConcatAt(vocab.token(guess + 1), text, a0, a1, b0, b1)) id = guess + 1;
+        else {
+          const merged = text.slice(a0, a1) + text.slice(b0, b1);
+          const found = vocab.id(merged);
+          if (found === undefined) throw new LensError('badFile', `${this.mergeWhere(rank, text.slice(a0, a1), text.slice(b0, b1))}: the merged token ${JSON.stringify(merged)} is not in the vocabulary`);
+          id = found;
+        }
+        guess = id;
+        this.pairs.set(aId, bId, rank);
+        this.mergedId[rank] = id;
+        continue;
+      }
       let a: string;
       let b: string;
       const merge = fromText ? (fromText.isPlain(rank) ? undefined : fromText.value(rank)) : (merges as readonly (string | readonly [string, string])[])[rank]!;

@@ -32,6 +32,11 @@ export class MergeText {
     return this.escaped[rank] === 0;
   }
 
+  /** Offset `k` (0 leftStart, 1 leftEnd, 2 rightStart, 3 rightEnd) of a plain merge's parts in `text`. */
+  at(rank: number, k: number): number {
+    return this.spans[rank * 4 + k]!;
+  }
+
   /** The left part of a plain merge. */
   left(rank: number): string {
     return this.text.slice(this.spans[rank * 4]!, this.spans[rank * 4 + 1]!);
