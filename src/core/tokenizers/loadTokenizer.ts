@@ -1,7 +1,8 @@
 import { LensError } from '../errors';
 import { readText, type FileAccess } from '../fileAccess';
-import { parseJsonFile } from '../safeJson';
+import { parseJsonFileDeferring } from '../safeJson';
 import { bpeModelFromJson } from './models/bpe';
+import { readMergeText, type MergeText } from './models/mergeText';
 import type { TokenizerModel } from './models/model';
 import { unigramModelFromJson } from './models/unigram';
 import { Vocab } from './models/vocab';
@@ -29,8 +30,9 @@ export async function loadTokenizerFile(files: FileAccess, path: string, options
   const name = files.basename(path);
   const text = await readText(files, path);
   if (name.endsWith('.txt')) return vocabTxtTokenizer(text, path, options);
-  const json = parseJsonFile(text, path);
-  if (typeof json === 'object' && json !== null && 'model' in json) return tokenizerFromJson(json, path);
+  // A BPE model's merges (most of a large file) are read from the text, not by JSON.parse.
+  const { json, deferred } = parseJsonFileDeferring(text, path, ['model', 'merges'], readMergeText);
+  if (typeof json === 'object' && json !== null && 'model' in json) return tokenizerFromJson(json, path, deferred);
   if (name === 'tokenizer.json') throw new LensError('badFile', `${path}: expected a Hugging Face tokenizer.json with a "model" object`);
   return vocabJsonTokenizer(json, path, options);
 }
@@ -48,11 +50,12 @@ export async function findTokenizerFile(files: FileAccess, dir: string): Promise
 /**
  * Builds a tokenizer from a parsed tokenizer.json. Unsupported components are errors naming them.
  * The tokenizer keeps the model's `vocab` object as its token → id table (no copy): do not
- * change `json` afterwards.
+ * change `json` afterwards. `mergeText`: the BPE merges as read from the file's text, when
+ * `json.model.merges` is null (see `parseJsonFileDeferring`).
  */
-export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
+export function tokenizerFromJson(json: unknown, file: string, mergeText?: MergeText): Tokenizer {
   const j = json as Record<string, unknown>;
-  const model = modelFromJson(j.model, file);
+  const model = modelFromJson(j.model, file, mergeText);
   const addedTokens = addedTokensFromJson(j.added_tokens, file, model);
   const padding = j.padding as { pad_id?: unknown; pad_token?: unknown } | null | undefined;
   let padToken: { id: number; text: string } | undefined;
@@ -73,7 +76,7 @@ export function tokenizerFromJson(json: unknown, file: string): Tokenizer {
   });
 }
 
-function modelFromJson(json: unknown, file: string): TokenizerModel {
+function modelFromJson(json: unknown, file: string, mergeText: MergeText | undefined): TokenizerModel {
   const m = json as Record<string, unknown> | undefined;
   if (typeof m !== 'object' || m === null) throw new LensError('badFile', `${file}: expected a "model" object`);
   switch (m.type) {
@@ -90,7 +93,7 @@ function modelFromJson(json: unknown, file: string): TokenizerModel {
     case 'Unigram':
       return unigramModelFromJson(m, file);
     case 'BPE':
-      return bpeModelFromJson(m, file);
+      return bpeModelFromJson(m, file, mergeText);
     default:
       throw new LensError('unsupported', `${file}: model type ${JSON.stringify(m.type)} is not supported yet (supported: BPE, WordPiece, Unigram, WordLevel)`);
   }

@@ -1,5 +1,6 @@
 import { LensError } from '../../errors';
 import type { ModelStep } from '../replay';
+import { MergeText } from './mergeText';
 import type { PieceToken, TokenizerModel } from './model';
 import { Vocab } from './vocab';
 
@@ -9,9 +10,10 @@ export interface BpeOptions {
   /**
    * The merges in rank order (rank = index); a pair listed twice keeps its last rank, as in the
    * Rust library. Each is a pair, or the file's own "left right" string (one space, checked by
-   * the caller: `bpeModelFromJson`), so a load splits each merge once without a pair per merge.
+   * the caller: `bpeModelFromJson`), so a load splits each merge once without a pair per merge;
+   * or the merges left in the file's text (`MergeText`), sliced out here.
    */
-  readonly merges: readonly (string | readonly [string, string])[];
+  readonly merges: readonly (string | readonly [string, string])[] | MergeText;
   readonly unkToken?: string | undefined;
   readonly fuseUnk?: boolean;
   readonly byteFallback?: boolean;
@@ -71,7 +73,9 @@ class WordCache<V> {
  * [left, right, rank, unused] side by side, so a probe reads one cache line (the table of a
  * 200k-merge vocabulary is megabytes: memory latency is the cost of a lookup). Ids are u32:
  * they are stored as their int32 bit pattern (`| 0`, one to one), and a free slot is told by
- * its rank (-1), since every int32 is some id.
+ * its rank (stored plus one: 0 is free, so a new table needs no fill), since every int32 is
+ * some id. At most half full: two thirds made encoding ~5% slower (more probes for the pairs
+ * that have no merge, the most common lookup).
  */
 class PairTable {
   private readonly mask: number;
@@ -81,37 +85,74 @@ class PairTable {
     let cap = 16;
     while (cap < count * 2) cap *= 2;
     this.mask = cap - 1;
-    this.slots = new Int32Array(cap * 4).fill(NONE);
+    this.slots = new Int32Array(cap * 4);
   }
 
-  private find(a: number, b: number): number {
+  private home(a: number, b: number): number {
+    return (Math.imul(a | 0, 0x9e3779b1) ^ Math.imul((b | 0) + 0x7f4a7c15, 0x85ebca77)) & this.mask;
+  }
+
+  /** The slot of (a, b), or the free slot where it would go, probing from slot `h`. */
+  private find(a: number, b: number, h: number): number {
     const slots = this.slots;
     a |= 0;
     b |= 0;
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & this.mask;
     for (;;) {
       const at = h << 2;
-      if (slots[at + 2] === NONE || (slots[at] === a && slots[at + 1] === b)) return at;
+      if (slots[at + 2] === 0 || (slots[at] === a && slots[at + 1] === b)) return at;
       h = (h + 1) & this.mask;
     }
   }
 
-  set(a: number, b: number, rank: number): void {
-    const at = this.find(a, b);
+  set(a: number, b: number, rank: number, h = this.home(a, b)): void {
+    const at = this.find(a, b, h);
     this.slots[at] = a | 0;
     this.slots[at + 1] = b | 0;
-    this.slots[at + 2] = rank;
+    this.slots[at + 2] = rank + 1;
+  }
+
+  /**
+   * Sets merge rank r to (lefts[r], rights[r]) for every r, as `set` in rank order would (a
+   * pair listed twice keeps its last rank). The pairs go in sorted by home slot (a stable
+   * counting sort on its top bits), so the writes sweep the table once instead of landing
+   * anywhere in megabytes: in rank order nearly every write missed the cache and the TLB.
+   */
+  setAll(lefts: Int32Array, rights: Int32Array, count: number): void {
+    const shift = Math.max(0, Math.log2(this.mask + 1) - 12);
+    const homes = new Int32Array(count);
+    const starts = new Int32Array((1 << 12) + 1);
+    for (let r = 0; r < count; r++) {
+      const h = this.home(lefts[r]!, rights[r]!);
+      homes[r] = h;
+      starts[(h >>> shift) + 1]!++;
+    }
+    for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
+    const order = new Int32Array(count);
+    for (let r = 0; r < count; r++) order[starts[homes[r]! >>> shift]!++] = r;
+    for (let k = 0; k < count; k++) {
+      const r = order[k]!;
+      this.set(lefts[r]!, rights[r]!, r, homes[r]!);
+    }
   }
 
   /** The rank of merging (a, b), or -1 if there is no such merge. */
   get(a: number, b: number): number {
-    return this.slots[this.find(a, b) + 2]!;
+    return this.slots[this.find(a, b, this.home(a, b)) + 2]! - 1;
   }
 }
 
 /** True when `t` is `a` followed by `b` (without building a + b). */
 function isConcat(t: string | undefined, a: string, b: string): boolean {
   return t !== undefined && t.length === a.length + b.length && t.startsWith(a) && t.endsWith(b);
+}
+
+/** True when `t` is text[a0, a1) followed by text[b0, b1). */
+function isConcatAt(t: string | undefined, text: string, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (t === undefined || t.length !== a1 - a0 + (b1 - b0)) return false;
+  let k = 0;
+  for (let i = a0; i < a1; i++) if (t.charCodeAt(k++) !== text.charCodeAt(i)) return false;
+  for (let i = b0; i < b1; i++) if (t.charCodeAt(k++) !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 /** The initial symbols of a word: ids, and each symbol's length (UTF-16 units, or UTF-8 bytes when `bytes`). */
@@ -163,19 +204,57 @@ export class BpeModel implements TokenizerModel {
       throw new LensError('unsupported', `${this.file}: BPE with byte_fallback and a continuing_subword_prefix or end_of_word_suffix is not supported`);
     }
     const merges = options.merges;
+    const fromText = merges instanceof MergeText ? merges : undefined;
+    const count = fromText ? fromText.count : (merges as readonly unknown[]).length;
     const vocab = this.vocab;
-    this.pairs = new PairTable(merges.length);
-    this.mergedId = new Uint32Array(merges.length);
+    this.pairs = new PairTable(count);
+    this.mergedId = new Uint32Array(count);
+    // Each merge's pair (ids as int32 bits), put in the pair table at the end (`setAll`).
+    const lefts = new Int32Array(count);
+    const rights = new Int32Array(count);
     // The id a merge produces is usually the previous merge's or the one after it (vocabularies
     // are built merge by merge, or sorted by score with merges in the same order: over 99% of
     // gemma3's and all of llama3's): try those ids first, comparing their tokens with
     // left + right (no string is built), and look the merged string up only when neither is.
     let guess = -1;
-    for (let rank = 0; rank < merges.length; rank++) {
-      const merge = merges[rank]!;
+    // Plain merges from the text are looked up by where they are in it (nothing sliced out).
+    const index = fromText !== undefined && this.prefix === '' ? vocab.spanIndex() : undefined;
+    for (let rank = 0; rank < count; rank++) {
+      if (index !== undefined && fromText!.isPlain(rank)) {
+        const text = fromText!.text;
+        const a0 = fromText!.at(rank, 0);
+        const a1 = fromText!.at(rank, 1);
+        const b0 = fromText!.at(rank, 2);
+        const b1 = fromText!.at(rank, 3);
+        const aId = index.find(text, a0, a1);
+        const bId = index.find(text, b0, b1);
+        if (aId < 0 || bId < 0) {
+          const a = text.slice(a0, a1);
+          const b = text.slice(b0, b1);
+          throw new LensError('badFile', `${this.mergeWhere(rank, a, b)}: ${JSON.stringify(aId < 0 ? a : b)} is not in the vocabulary`);
+        }
+        let id: number;
+        if (guess >= 0 && isConcatAt(vocab.token(guess), text, a0, a1, b0, b1)) id = guess;
+        else if (guess >= 0 && isConcatAt(vocab.token(guess + 1), text, a0, a1, b0, b1)) id = guess + 1;
+        else {
+          const merged = text.slice(a0, a1) + text.slice(b0, b1);
+          const found = vocab.id(merged);
+          if (found === undefined) throw new LensError('badFile', `${this.mergeWhere(rank, text.slice(a0, a1), text.slice(b0, b1))}: the merged token ${JSON.stringify(merged)} is not in the vocabulary`);
+          id = found;
+        }
+        guess = id;
+        lefts[rank] = aId;
+        rights[rank] = bId;
+        this.mergedId[rank] = id;
+        continue;
+      }
       let a: string;
       let b: string;
-      if (typeof merge === 'string') {
+      const merge = fromText ? (fromText.isPlain(rank) ? undefined : fromText.value(rank)) : (merges as readonly (string | readonly [string, string])[])[rank]!;
+      if (merge === undefined) {
+        a = fromText!.left(rank);
+        b = fromText!.right(rank);
+      } else if (typeof merge === 'string') {
         const space = merge.indexOf(' ');
         a = merge.slice(0, space);
         b = merge.slice(space + 1);
@@ -197,9 +276,11 @@ export class BpeModel implements TokenizerModel {
         id = found;
       }
       guess = id;
-      this.pairs.set(aId, bId, rank); // a pair listed again overrides its rank, as in the Rust library
+      lefts[rank] = aId;
+      rights[rank] = bId;
       this.mergedId[rank] = id;
     }
+    this.pairs.setAll(lefts, rights, count); // a pair listed again overrides its rank, as in the Rust library
   }
 
   /** The start of a message about merge `rank` (built only when there is an error). */
@@ -599,27 +680,44 @@ function byteToUnitMapper(piece: string): (start: number, end: number) => [numbe
   };
 }
 
+/** A merge as the Rust library takes it: "left right" with exactly one space, or ["left", "right"]. */
+function isMerge(merge: unknown): boolean {
+  if (typeof merge === 'string') {
+    // Exactly one space ("a b c" and "a  b" are errors).
+    const space = merge.indexOf(' ');
+    return space >= 0 && merge.indexOf(' ', space + 1) < 0;
+  }
+  return Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string';
+}
+
 /** Reads a tokenizer.json BPE model, with the Rust library's checks (and errors for what we do not support). */
-export function bpeModelFromJson(m: Record<string, unknown>, file: string): BpeModel {
-  if (typeof m.vocab !== 'object' || m.vocab === null || Array.isArray(m.vocab) || !Array.isArray(m.merges)) {
+export function bpeModelFromJson(m: Record<string, unknown>, file: string, mergeText?: MergeText): BpeModel {
+  // `mergeText`: the merges were read from the text (m.merges is then null in the parsed JSON).
+  const fromText = mergeText !== undefined && m.merges === null ? mergeText : undefined;
+  if (typeof m.vocab !== 'object' || m.vocab === null || Array.isArray(m.vocab) || !(fromText || Array.isArray(m.merges))) {
     throw new LensError('badFile', `${file}: BPE model needs "vocab": { token: id } and "merges": [...]`);
   }
   const vocab = Vocab.fromObject(m.vocab as Record<string, unknown>, file, 'BPE vocab ');
   if (m.dropout !== undefined && m.dropout !== null && m.dropout !== 0) {
     throw new LensError('unsupported', `${file}: BPE dropout ${JSON.stringify(m.dropout)} is not supported (random merges cannot be reproduced; only null or 0)`);
   }
-  // Checked here, kept as written: the model splits each "left right" string itself.
-  const merges = m.merges as unknown[];
-  for (let i = 0; i < merges.length; i++) {
-    const merge = merges[i];
-    if (typeof merge === 'string') {
-      // Exactly one space, as the Rust library requires ("a b c" and "a  b" are errors).
-      const space = merge.indexOf(' ');
-      if (space >= 0 && merge.indexOf(' ', space + 1) < 0) continue;
-    } else if (Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string') {
-      continue;
+  // Checked here, kept as written: the model splits each "left right" string itself. Merges
+  // read from the text are plain pairs but for a few (escapes, not one space): those are
+  // checked the same way, and when one is wrong the whole array is parsed for the usual error.
+  let merges: unknown[] | MergeText = fromText ?? (m.merges as unknown[]);
+  if (merges instanceof MergeText) {
+    for (let i = 0; i < merges.count; i++) {
+      if (!merges.isPlain(i) && !isMerge(merges.value(i))) {
+        merges = merges.parse();
+        break;
+      }
     }
-    throw new LensError('badFile', `${file}: BPE merges[${i}] is ${JSON.stringify(merge)}, expected "left right" (one space) or ["left", "right"]`);
+  }
+  if (!(merges instanceof MergeText)) {
+    for (let i = 0; i < merges.length; i++) {
+      const merge = merges[i];
+      if (!isMerge(merge)) throw new LensError('badFile', `${file}: BPE merges[${i}] is ${JSON.stringify(merge)}, expected "left right" (one space) or ["left", "right"]`);
+    }
   }
   const str = (key: string): string | undefined => {
     const v = m[key];
@@ -635,7 +733,7 @@ export function bpeModelFromJson(m: Record<string, unknown>, file: string): BpeM
   };
   return new BpeModel({
     vocab,
-    merges: merges as (string | [string, string])[],
+    merges: merges as (string | [string, string])[] | MergeText,
     unkToken: str('unk_token'),
     fuseUnk: bool('fuse_unk'),
     byteFallback: bool('byte_fallback'),

@@ -113,6 +113,25 @@ export class Vocab {
   token(id: number): string | undefined {
     return this.dense !== undefined ? this.dense[id] : this.sparse!.get(id);
   }
+  /**
+   * An index for looking tokens up by where they are in a text (`SpanIndex.find`), without
+   * slicing a string out: a sliced string is not one of the JSON's interned keys, so looking it
+   * up in `byObject` makes V8 search its string table first. Built for one load; not kept.
+   */
+  spanIndex(): SpanIndex {
+    const index = new SpanIndex(this.count);
+    if (this.byToken !== undefined) for (const [token, id] of this.byToken) index.add(token, id);
+    else if (this.dense !== undefined) {
+      // Object keys are unique, so each token is at exactly one id here.
+      const dense = this.dense;
+      for (let id = 0; id < dense.length; id++) {
+        const token = dense[id];
+        if (token !== undefined) index.add(token, id);
+      }
+    } else for (const [id, token] of this.sparse!) index.add(token, id);
+    return index;
+  }
+
   /** All (token, id) pairs. */
   *entries(): IterableIterator<[string, number]> {
     if (this.byToken !== undefined) {
@@ -125,4 +144,60 @@ export class Vocab {
 
 function clash(file: string, id: number, other: string, token: string): LensError {
   return new LensError('badFile', `${file}: id ${id} is given to both ${JSON.stringify(other)} and ${JSON.stringify(token)}`);
+}
+
+/** FNV-1a over UTF-16 units [start, end) of `s`. */
+function hashUnits(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
+ * Token → id by a range of a text (see `Vocab.spanIndex`): open addressing; a slot is
+ * [hash, id as int32 bits, used] side by side (one cache line per probe), and its token is
+ * read, and compared unit by unit, only on a hash match.
+ */
+export class SpanIndex {
+  private readonly mask: number;
+  private readonly slots: Int32Array;
+  private readonly tokens: (string | undefined)[];
+
+  constructor(count: number) {
+    let cap = 16;
+    while (cap < count * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.slots = new Int32Array(cap * 4);
+    this.tokens = new Array<string | undefined>(cap).fill(undefined);
+  }
+
+  /** Adds a token not added before. */
+  add(token: string, id: number): void {
+    const h = hashUnits(token, 0, token.length);
+    let p = h & this.mask;
+    while (this.slots[(p << 2) + 2] !== 0) p = (p + 1) & this.mask;
+    this.slots[p << 2] = h;
+    this.slots[(p << 2) + 1] = id | 0;
+    this.slots[(p << 2) + 2] = 1;
+    this.tokens[p] = token;
+  }
+
+  /** The id of the token equal to text[start, end), or -1. */
+  find(text: string, start: number, end: number): number {
+    const h = hashUnits(text, start, end);
+    const len = end - start;
+    const slots = this.slots;
+    for (let p = h & this.mask; ; p = (p + 1) & this.mask) {
+      const at = p << 2;
+      if (slots[at + 2] === 0) return -1;
+      if (slots[at] === h) {
+        const token = this.tokens[p]!;
+        if (token.length === len) {
+          let i = 0;
+          while (i < len && token.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+          if (i === len) return slots[at + 1]! >>> 0;
+        }
+      }
+    }
+  }
 }
