@@ -87,7 +87,8 @@ export const typescriptScan: NeighbourScan = async (table, rows, cols) => ({
  * a row's too when it was scaled at the build (≤ u; a row kept as read is exact), and any
  * float32 summation order of `cols` products errs by at most γ_cols·Σ|row_c·q_c| ≤
  * γ_cols·‖row‖·‖q‖ (Higham, Thm 3.1, then Cauchy–Schwarz), γ_cols = cols·u / (1 − cols·u),
- * which the division by ‖row‖ turns into γ_cols. A small slack covers float64's own rounding.
+ * which the division by ‖row‖ turns into γ_cols (the TypeScript scan's float64 sum, rounded to
+ * float32 once, errs by less). A small slack covers float64's own rounding.
  */
 export function scanErrorBound(cols: number): number {
   const gamma = (cols * U32) / (1 - cols * U32);
