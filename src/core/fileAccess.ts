@@ -13,8 +13,12 @@ export interface FileAccess {
    * Several byte ranges of one file, opened once (lazy row reads ask for many small ranges).
    * Each result has `length` bytes, fewer only at the end of the file. Only regular files are
    * read: a FIFO, device, socket or directory is a `badFile` error.
+   * `into` (optional, one per range, each at least as long as its range): where to read; each
+   * result is then a view of it. A seam may ignore it and return new arrays: callers use the
+   * results, never `into` itself (streaming a 2 GB table reads into the table's own memory
+   * instead of a new buffer per block).
    */
-  readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  readRanges(path: string, ranges: readonly ByteRange[], into?: readonly Uint8Array[]): Promise<Uint8Array[]>;
   /**
    * The whole file. Only regular files are read, and one larger than `maxBytes` (default
    * `LIMITS.wholeFileBytes`) is refused before any of it is read.
@@ -65,8 +69,8 @@ export async function readText(files: FileAccess, path: string, maxBytes?: numbe
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** One byte range of a file. */
-export async function readRange(files: FileAccess, path: string, offset: number, length: number): Promise<Uint8Array> {
-  const [bytes] = await files.readRanges(path, [{ offset, length }]);
+/** One byte range of a file (read into `into` when given and the seam supports it). */
+export async function readRange(files: FileAccess, path: string, offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+  const [bytes] = await files.readRanges(path, [{ offset, length }], into && [into]);
   return bytes!;
 }

@@ -2,11 +2,15 @@ import { noteActivity } from './activity';
 import { LensError, throwIfCancelled, type CancellationFlag } from './errors';
 import { readRowBlock, shapeString, type TensorSource } from './tensors';
 
-// Whole-vocabulary cosine neighbours at LLM scale. The table is normalised once, streamed from
-// the file in blocks straight into one Float32Array (no full-size decode, no second copy); a
-// query is one matrix–vector product over it (native when injected, TypeScript otherwise), then
-// the candidates within the product's error bound of the k-th score are re-ranked exactly in
-// float64 from the table's own rows, so the ids equal those of a float64 brute force.
+// Whole-vocabulary cosine neighbours at LLM scale. The table is streamed from the file in blocks
+// straight into one Float32Array (each block read into its own place and widened there: no
+// full-size decode, no second copy, no buffer per block), and each row's float64 norm is kept
+// beside it; a query is one matrix–vector product over the table (native when injected,
+// TypeScript otherwise), each score divided by its row's norm, then the candidates within the
+// product's error bound of the k-th score are re-ranked exactly in float64 from the table's own
+// rows, so the ids equal those of a float64 brute force. Rows are not rescaled to unit length
+// (a pass over the whole table saved) unless their norm is so large or small that float32
+// products could overflow or lose precision.
 
 /** One neighbour: the row's id and its cosine with the query (float64, exact re-rank). */
 export interface Neighbour {
@@ -14,7 +18,7 @@ export interface Neighbour {
   readonly cosine: number;
 }
 
-/** A matrix–vector product over a fixed `[rows x cols]` table: `scores[r] = unit[r] · query`. */
+/** A matrix–vector product over a fixed `[rows x cols]` table: `scores[r] = table[r] · query`. */
 export interface ScanEngine {
   /** What computes it, for logs and benchmarks ("onnxruntime MatMul, 2 threads", "TypeScript"). */
   readonly name: string;
@@ -24,19 +28,19 @@ export interface ScanEngine {
 }
 
 /**
- * Makes the scan for a normalised table (the worker and the CLI inject onnxruntime's; the core
- * has the TypeScript one). The engine may keep `unit` (it is never changed after the build).
+ * Makes the scan for a table (the worker and the CLI inject onnxruntime's; the core has the
+ * TypeScript one). The engine may keep `table` (it is never changed after the build).
  */
-export type NeighbourScan = (unit: Float32Array, rows: number, cols: number) => Promise<ScanEngine>;
+export type NeighbourScan = (table: Float32Array, rows: number, cols: number) => Promise<ScanEngine>;
 
 export interface NeighbourIndexOptions {
   readonly scan?: NeighbourScan | undefined;
   readonly cancel?: CancellationFlag | undefined;
-  /** Rows read and normalised per block (default: about 8 MB of float32 per block). */
+  /** Rows read and measured per block (default: about 8 MB of float32 per block). */
   readonly blockRows?: number | undefined;
 }
 
-/** Bytes of float32 per build block by default: few enough file reads, and a block is normalised while still in the last-level cache. */
+/** Bytes of float32 per build block by default: few enough file reads, and a block's norms are taken while it is still in the last-level cache. */
 const BLOCK_BYTES = 8 << 20;
 /** Bytes of float32 per block of a streaming scan (two such buffers: one read while the other is scored). */
 const STREAM_BLOCK_BYTES = 4 << 20;
@@ -44,9 +48,16 @@ const STREAM_BLOCK_BYTES = 4 << 20;
 const RERANK_BATCH = 4096;
 /** float32's unit roundoff. */
 const U32 = 2 ** -24;
+/**
+ * Rows whose float64 norm lies outside [NORM_MIN, NORM_MAX] are scaled to unit length at the
+ * build: in a raw row that large a float32 product sum could overflow, in one that small the
+ * products would fall into float32's subnormals and lose the relative precision the bound needs.
+ */
+const NORM_MIN = 2 ** -60;
+const NORM_MAX = 2 ** 60;
 
 /** The TypeScript scan: row by row, four float64 accumulators. */
-export const typescriptScan: NeighbourScan = async (unit, rows, cols) => ({
+export const typescriptScan: NeighbourScan = async (table, rows, cols) => ({
   name: 'TypeScript',
   async scan(query, cancel) {
     const out = new Float32Array(rows);
@@ -57,12 +68,12 @@ export const typescriptScan: NeighbourScan = async (unit, rows, cols) => ({
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let c = 0;
       for (; c < c4; c += 4) {
-        s0 += unit[o + c]! * query[c]!;
-        s1 += unit[o + c + 1]! * query[c + 1]!;
-        s2 += unit[o + c + 2]! * query[c + 2]!;
-        s3 += unit[o + c + 3]! * query[c + 3]!;
+        s0 += table[o + c]! * query[c]!;
+        s1 += table[o + c + 1]! * query[c + 1]!;
+        s2 += table[o + c + 2]! * query[c + 2]!;
+        s3 += table[o + c + 3]! * query[c + 3]!;
       }
-      for (; c < cols; c++) s0 += unit[o + c]! * query[c]!;
+      for (; c < cols; c++) s0 += table[o + c]! * query[c]!;
       out[r] = s0 + s1 + s2 + s3;
     }
     return out;
@@ -71,10 +82,13 @@ export const typescriptScan: NeighbourScan = async (unit, rows, cols) => ({
 });
 
 /**
- * The most a scan score can differ from the true cosine: each unit element is rounded to
- * float32 once (query and row: ≤ 2u relative), and any float32 summation order of `cols`
- * products of unit vectors errs by at most γ_cols = cols·u / (1 − cols·u) (Higham, Thm 3.1).
- * A small slack covers the float64 re-rank's own rounding.
+ * The most a scan score (a row's product with the unit query over the row's float64 norm) can
+ * differ from the true cosine: the query's elements are rounded to float32 once (≤ u relative),
+ * a row's too when it was scaled at the build (≤ u; a row kept as read is exact), and any
+ * float32 summation order of `cols` products errs by at most γ_cols·Σ|row_c·q_c| ≤
+ * γ_cols·‖row‖·‖q‖ (Higham, Thm 3.1, then Cauchy–Schwarz), γ_cols = cols·u / (1 − cols·u),
+ * which the division by ‖row‖ turns into γ_cols (the TypeScript scan's float64 sum, rounded to
+ * float32 once, errs by less). A small slack covers float64's own rounding.
  */
 export function scanErrorBound(cols: number): number {
   const gamma = (cols * U32) / (1 - cols * U32);
@@ -121,6 +135,8 @@ export class NeighbourIndex {
     readonly cols: number,
     /** `[rows]`: each row's float64 norm (0 for rows never returned: zero or non-finite). */
     private readonly norms: Float64Array,
+    /** `[rows]`: what a row's scan score is divided by: its norm, or 1 for a row scaled at the build. */
+    private readonly divisors: Float64Array,
     private readonly engine: ScanEngine,
   ) {}
 
@@ -130,55 +146,62 @@ export class NeighbourIndex {
   }
 
   /**
-   * Reads `source` (a 2-D float tensor) block by block into one float32 table, normalising each
-   * row in place, then makes its scan (`options.scan`, else TypeScript's).
+   * Reads `source` (a 2-D float tensor) block by block into one float32 table, taking each
+   * row's float64 norm (rows too large or small for float32 products are scaled to unit length
+   * in place), then makes its scan (`options.scan`, else TypeScript's).
    */
   static async build(source: TensorSource, options: NeighbourIndexOptions = {}): Promise<NeighbourIndex> {
     const { info } = source;
     if (info.shape.length !== 2) throw new LensError('shape', `${info.file}: tensor ${JSON.stringify(info.name)} has shape ${shapeString(info.shape)}, expected (rows, cols) for neighbours`);
     const [rows, cols] = info.shape as [number, number];
-    // [rows x cols]: each row over its norm; zero and non-finite rows are zero.
-    const unit = new Float32Array(rows * cols);
+    // [rows x cols]: the rows as read; zero and non-finite rows are zero.
+    const table = new Float32Array(rows * cols);
     const norms = new Float64Array(rows);
+    const divisors = new Float64Array(rows);
     const blockRows = Math.max(1, Math.floor(options.blockRows ?? BLOCK_BYTES / (4 * Math.max(1, cols))));
     const c4 = cols - (cols % 4);
-    // The next block's read runs (in node's I/O threads) while this one is normalised.
-    const read = (first: number): Promise<void> => quiet(first < rows ? readRowBlock(source, first, Math.min(blockRows, rows - first), unit, first * cols) : Promise.resolve());
+    // The next block's read runs (in node's I/O threads, which also take the first touch of its
+    // pages) while this one is measured.
+    const read = (first: number): Promise<void> => quiet(first < rows ? readRowBlock(source, first, Math.min(blockRows, rows - first), table, first * cols) : Promise.resolve());
     let pending = read(0);
     for (let first = 0; first < rows; first += blockRows) {
       await pending;
       throwIfCancelled(options.cancel);
       pending = read(first + blockRows);
       const count = Math.min(blockRows, rows - first);
-      if ((first / blockRows) % 64 === 0) noteActivity(`normalising rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
-      // [count x cols], in place
+      if ((first / blockRows) % 64 === 0) noteActivity(`reading rows ${first}… of ${rows} of ${JSON.stringify(info.name)} in ${info.file}`);
+      // [count x cols]
       for (let r = first; r < first + count; r++) {
         const o = r * cols;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         let c = 0;
         for (; c < c4; c += 4) {
-          const a = unit[o + c]!, b = unit[o + c + 1]!, d = unit[o + c + 2]!, e = unit[o + c + 3]!;
+          const a = table[o + c]!, b = table[o + c + 1]!, d = table[o + c + 2]!, e = table[o + c + 3]!;
           s0 += a * a;
           s1 += b * b;
           s2 += d * d;
           s3 += e * e;
         }
-        for (; c < cols; c++) s0 += unit[o + c]! * unit[o + c]!;
+        for (; c < cols; c++) s0 += table[o + c]! * table[o + c]!;
         const n = Math.sqrt(s0 + s1 + s2 + s3);
-        if (n > 0 && Number.isFinite(n)) {
+        if (!(n > 0) || !Number.isFinite(n)) {
+          table.fill(0, o, o + cols);
+        } else if (n >= NORM_MIN && n <= NORM_MAX) {
           norms[r] = n;
-          const inv = 1 / n;
-          for (let j = o; j < o + cols; j++) unit[j] = unit[j]! * inv;
+          divisors[r] = n;
         } else {
-          unit.fill(0, o, o + cols);
+          norms[r] = n;
+          divisors[r] = 1;
+          const inv = 1 / n;
+          for (let j = o; j < o + cols; j++) table[j] = table[j]! * inv;
         }
       }
     }
     throwIfCancelled(options.cancel);
     noteActivity(`preparing the neighbour scan over ${rows} × ${cols}`);
-    const engine = await (options.scan ?? typescriptScan)(unit, rows, cols);
-    // The engine keeps the only reference to `unit`: it goes with the engine.
-    return new NeighbourIndex(source, rows, cols, norms, engine);
+    const engine = await (options.scan ?? typescriptScan)(table, rows, cols);
+    // The engine keeps the only reference to `table`: it goes with the engine.
+    return new NeighbourIndex(source, rows, cols, norms, divisors, engine);
   }
 
   /**
@@ -188,7 +211,7 @@ export class NeighbourIndex {
    */
   async nearest(query: Float32Array, k: number, exclude: ReadonlySet<number> = new Set(), cancel?: CancellationFlag): Promise<Neighbour[]> {
     if (this.disposed) throw new Error('NeighbourIndex used after dispose()');
-    const { rows, cols, norms } = this;
+    const { rows, cols, norms, divisors } = this;
     if (query.length !== cols) throw new LensError('shape', `neighbours: the query has ${query.length} values, the table's rows have ${cols}`);
     let qs = 0;
     for (let c = 0; c < cols; c++) qs += query[c]! * query[c]!;
@@ -196,11 +219,14 @@ export class NeighbourIndex {
     if (!(qn > 0) || !Number.isFinite(qn) || k <= 0) return [];
     const q = new Float32Array(cols);
     for (let c = 0; c < cols; c++) q[c] = query[c]! / qn;
-    const scores = await this.engine.scan(q, cancel);
+    const products = await this.engine.scan(q, cancel);
     throwIfCancelled(cancel);
+    // [rows]: each row's estimated cosine; rows never returned are -Infinity.
+    const scores = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) scores[r] = norms[r]! > 0 ? products[r]! / divisors[r]! : -Infinity;
     const ok = (r: number): boolean => norms[r]! > 0 && !exclude.has(r);
     // The k-th best score: a min-heap of the k best so far. [rows]
-    const heap = new Float32Array(k);
+    const heap = new Float64Array(k);
     let size = 0;
     for (let r = 0; r < rows; r++) {
       const s = scores[r]!;

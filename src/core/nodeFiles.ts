@@ -20,11 +20,11 @@ export const nodeFiles: FileAccess = {
       throw wrap(path, e);
     }
   },
-  async readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+  async readRanges(path: string, ranges: readonly ByteRange[], into?: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const { handle } = await openRegular(path);
     try {
       const out: Uint8Array[] = [];
-      for (const { offset, length } of ranges) out.push(await readAt(handle, offset, length));
+      for (let i = 0; i < ranges.length; i++) out.push(await readAt(handle, ranges[i]!.offset, ranges[i]!.length, into?.[i]));
       return out;
     } catch (e) {
       throw wrap(path, e);
@@ -105,9 +105,9 @@ async function openRegular(path: string): Promise<{ handle: fs.FileHandle; size:
   }
 }
 
-/** Up to `length` bytes at `offset` (fewer only at the end of the file). */
-async function readAt(handle: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
+/** Up to `length` bytes at `offset` (fewer only at the end of the file), into `target` when it is long enough. */
+async function readAt(handle: fs.FileHandle, offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
+  const buf = target && target.length >= length ? target.subarray(0, length) : new Uint8Array(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, length - done, offset + done);

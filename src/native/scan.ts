@@ -1,5 +1,5 @@
 // The neighbour scan on onnxruntime-node: one MatMul `[rows x cols] · [cols x 1]` over the
-// cached normalised table, two threads. The table's Tensor is made once over the index's own
+// cached table (rows as read; the index divides each score by its row's norm), two threads. The table's Tensor is made once over the index's own
 // Float32Array and passed to every run (onnxruntime-node wraps a typed array's memory without
 // copying it; bench/neighbours.ts checks the warm time stays at the memory-bandwidth scale).
 import type { NeighbourScan, ScanEngine } from '../core/neighbourIndex';

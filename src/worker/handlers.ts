@@ -385,9 +385,9 @@ export class WatchedFiles {
         await this.check(path);
         return base.readAll(path);
       },
-      readRanges: async (path: string, ranges: readonly ByteRange[]) => {
+      readRanges: async (path: string, ranges: readonly ByteRange[], into?: readonly Uint8Array[]) => {
         await this.check(path);
-        const out = await base.readRanges(path, ranges);
+        const out = await base.readRanges(path, ranges, into);
         // Again after the read: a file replaced during it must not pass either.
         await this.check(path);
         return out;

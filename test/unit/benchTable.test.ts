@@ -1,6 +1,6 @@
 // The row contract of `npm run bench` (bench/table.mjs): which printed tables join the one table.
 import * as assert from 'node:assert/strict';
-import { collect, COLUMNS, parseTables } from '../../bench/table.mjs';
+import { collect, COLUMNS, parseTables, standardTable } from '../../bench/table.mjs';
 
 const standard = ['| work | Embedding Lens | reference | ratio | conditions |', '| --- | --- | --- | --- | --- |'];
 
@@ -32,5 +32,15 @@ describe('bench table contract', () => {
     assert.deepEqual(tables[0]!.header, COLUMNS);
     assert.deepEqual(tables[1]!.header, ['b', '1']);
     assert.deepEqual(tables[1]!.rows, []);
+  });
+
+  it('what standardTable prints is merged back row for row, beside a detailed table printed before it', () => {
+    // Catches a standardTable whose header or separator stops matching what collect() merges
+    // (the encoder, neighbours and tokenizer-load scripts print both kinds of table).
+    const rows = [['GRU: ours', '0.150 s (40.1 GFLOP/s)', 'onnxruntime 1 thread 0.279 s', '1.86× vs ort 1 thread', 'medians of 5'], ['x', '', '', '', 'skipped: no torch']];
+    const detailed = ['| encoder | ours |', '| --- | --- |', '| GRU | 0.150 s |'];
+    const { rows: merged, verbatim } = collect([...detailed, '', standardTable(rows), ''].join('\n'));
+    assert.deepEqual(merged, rows);
+    assert.deepEqual(verbatim, [detailed]);
   });
 });

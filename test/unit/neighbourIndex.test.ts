@@ -2,9 +2,10 @@
 // safetensors files of every float dtype (ties, near-ties, zero rows), with the TypeScript and
 // the onnxruntime scans; the block reader; and the worker's hover path (one index per model).
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { FileAccess } from '../../src/core/fileAccess';
 import { openSafetensors, writeSafetensors } from '../../src/core/formats/safetensors';
 import { loadModel } from '../../src/core/model/loadModel';
 import { NeighbourIndex, scanErrorBound, typescriptScan, type NeighbourScan, type ScanEngine } from '../../src/core/neighbourIndex';
@@ -134,6 +135,42 @@ describe('neighbour index: ids identical to a float64 brute force', () => {
     });
   }
 
+  for (const [scanName, scan] of SCANS) {
+    it(`rows near float32's limits (scaled by 2^125 and 2^-140) and non-finite rows, ${scanName} scan`, async () => {
+      // The table keeps rows as read and divides each product by the row's norm; rows this large
+      // overflow a float32 product (an infinite score hides every true neighbour below it), rows
+      // this small lose their precision in float32's subnormals (scores off by far more than the
+      // error bound): both must be scaled at the build. Rows 60…69 and 80…89 are row 10 slightly
+      // moved, then scaled down and up: they compete with each other for row 10's neighbours.
+      const values = table(120, 400, 8, false);
+      const rng = createRng(12);
+      for (let i = 0; i < 10; i++) {
+        const moved = values[10]!.map(v => v + 0.05 * rng.normal());
+        values[60 + i] = moved.map(v => Math.fround(v * 2 ** -140));
+        values[80 + i] = moved.map(v => Math.fround(v * 2 ** 125));
+      }
+      assert.ok(values.every(r => r.every(Number.isFinite)), 'the file holds every value');
+      const index = await NeighbourIndex.build(await fileTable(tmp(), 'F32', values), { scan, blockRows: 16 });
+      for (const id of [10, 3, 60, 65, 80, 85, 30]) {
+        for (const k of [6, 15]) {
+          const got = await index.nearestToId(id, k);
+          const want = bruteForce(values, values[id]!, k, new Set([id]));
+          assert.deepEqual(got.map(n => n.id), want.map(n => n.id), `id ${id}, k ${k}`);
+          got.forEach((n, i) => assert.ok(Math.abs(n.cosine - want[i]!.cosine) < 1e-12, `id ${id} #${i}: cosine ${n.cosine}, expected ${want[i]!.cosine}`));
+        }
+      }
+      // A non-finite row is never returned and does not disturb the others.
+      const withInf = values.map(r => [...r]);
+      withInf[7]![3] = Infinity;
+      withInf[8]![0] = NaN;
+      const index2 = await NeighbourIndex.build(await fileTable(tmp(), 'F32', withInf), { scan });
+      const got = await index2.nearestToId(10, 200);
+      assert.ok(!got.some(n => n.id === 7 || n.id === 8), 'non-finite rows 7 and 8 are skipped');
+      const finite = withInf.map((r, i) => (i === 7 || i === 8 ? r.map(() => 0) : r));
+      assert.deepEqual(got.map(n => n.id), bruteForce(finite, finite[10]!, 200, new Set([10])).map(n => n.id));
+    });
+  }
+
   it('ties go to the lower id; zero rows are never returned; k past the rows gives every nonzero row', async () => {
     const values = [[1, 0], [0, 0], [2, 0], [1, 0], [0, 1], [0, 0], [-1, 0]];
     const index = await NeighbourIndex.build(await fileTable(tmp(), 'F32', values), { blockRows: 2 });
@@ -155,18 +192,41 @@ describe('neighbour index: ids identical to a float64 brute force', () => {
 });
 
 describe('neighbour index: the block reader', () => {
+  // The reads go into `out` itself (the block's own place) and widen there: these catch a
+  // widening that clobbers a value before reading it, a read that spills outside the block, and
+  // a wrong offset when `out` is a view into a larger buffer.
+  const ignoresInto: FileAccess = { ...nodeFiles, readRanges: (p, ranges) => nodeFiles.readRanges(p, ranges) };
   for (const dtype of FLOAT_DTYPES) {
-    it(`${dtype}: readBlock decodes the same values as readRows, at any row offset`, async () => {
-      const values = table(40, 13, 5, true);
-      const source = await fileTable(tmp(), dtype, values);
-      assert.ok(source.readBlock, 'safetensors tensors have a block reader');
-      const out = new Float32Array(9 * 13 + 3).fill(7);
-      await source.readBlock(11, 9, out, 3);
-      assert.deepEqual(Array.from(out.subarray(3)), values.slice(11, 20).flat());
-      assert.equal(out[0], 7);
-      await assert.rejects(source.readBlock(35, 6, out, 0), /rows 35…40 are outside tensor "embedding.weight" with 40 rows/);
-    });
+    for (const [seam, files] of [['reads in place', nodeFiles], ['a seam that ignores `into`', ignoresInto]] as const) {
+      it(`${dtype}: readBlock decodes the same values as readRows, at any row offset (${seam})`, async () => {
+        const values = table(40, 13, 5, true);
+        const dir = tmp();
+        await fileTable(dir, dtype, values);
+        const source = (await openSafetensors(files, path.join(dir, `t-${dtype}.safetensors`))).get('embedding.weight')!;
+        assert.ok(source.readBlock, 'safetensors tensors have a block reader');
+        const whole = new Float32Array(2 + 9 * 13 + 3 + 5).fill(7);
+        const out = whole.subarray(2);
+        await source.readBlock(11, 9, out, 3);
+        assert.deepEqual(Array.from(out.subarray(3, 3 + 9 * 13)), values.slice(11, 20).flat());
+        assert.deepEqual(Array.from(whole.subarray(0, 5)), [7, 7, 7, 7, 7], 'before the block');
+        assert.deepEqual(Array.from(whole.subarray(5 + 9 * 13)), [7, 7, 7, 7, 7], 'after the block');
+        // The last row, an odd number of values from an odd offset.
+        await source.readBlock(39, 1, out, 1);
+        assert.deepEqual(Array.from(out.subarray(1, 14)), values[39]);
+        await assert.rejects(source.readBlock(35, 6, out, 0), /rows 35…40 are outside tensor "embedding.weight" with 40 rows/);
+      });
+    }
   }
+
+  it('a file cut short inside the table: the block read names the file and the row', async () => {
+    const dir = tmp();
+    const values = table(40, 13, 5, true);
+    await fileTable(dir, 'BF16', values);
+    const file = path.join(dir, 't-BF16.safetensors');
+    const source = (await openSafetensors(nodeFiles, file)).get('embedding.weight')!;
+    truncateSync(file, statSync(file).size - 13 * 2 * 3 - 5);
+    await assert.rejects(source.readBlock!(30, 10, new Float32Array(130), 0), /t-BF16\.safetensors: file ends inside tensor "embedding.weight" \(row 36 of 40\)/);
+  });
 });
 
 describe('neighbour index: built-in models', () => {

@@ -234,6 +234,8 @@ export function scanHeader(text: string): HeaderProblem | undefined {
   return undefined;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function fileTensor(files: FileAccess, entry: Entry): TensorSource {
   const { info, begin } = entry;
   const dtype = (): FloatDType => {
@@ -259,12 +261,31 @@ function fileTensor(files: FileAccess, entry: Entry): TensorSource {
       const d = dtype();
       checkBlock(info, first, count);
       const cols = info.shape[1]!;
-      const rowBytes = cols * DTYPE_BYTES[d];
-      const bytes = await readRange(files, info.file, begin + first * rowBytes, count * rowBytes);
-      if (bytes.length < count * rowBytes) {
+      const size = DTYPE_BYTES[d];
+      const rowBytes = cols * size;
+      const n = count * cols;
+      // F32, F16 and BF16 are read straight into the last bytes of the block's own place in `out`
+      // and widened front to back, in place (value i is read before bytes 4i…4i+3 are written,
+      // and those bytes held only values before i): no buffer per block. The pages of `out` are
+      // first touched by the read, in node's I/O thread rather than this one; for the 2-byte
+      // dtypes the same bytes are read into the first half too (a copy from the page cache),
+      // only so that the first touch of those pages is not left to the widening here either.
+      // F64 (wider than float32) reads apart.
+      const at = out.byteOffset + outOffset * 4;
+      const range = { offset: begin + first * rowBytes, length: n * size };
+      let bytes: Uint8Array;
+      if (size === 2) {
+        const [, back] = await files.readRanges(info.file, [range, range], [new Uint8Array(out.buffer, at, n * 2), new Uint8Array(out.buffer, at + n * 2, n * 2)]);
+        bytes = back!;
+      } else {
+        bytes = await readRange(files, info.file, range.offset, range.length, size === 4 ? new Uint8Array(out.buffer, at, n * 4) : undefined);
+      }
+      if (bytes.length < n * size) {
         throw new LensError('badFile', `${info.file}: file ends inside tensor ${JSON.stringify(info.name)} (row ${first + Math.floor(bytes.length / rowBytes)} of ${info.shape[0]})`);
       }
-      decodeFloats(bytes, 0, d, count * cols, out, outOffset);
+      // F32 read in place is already decoded (on a little-endian machine, as decodeFloats's copy assumes).
+      if (d === 'F32' && bytes.buffer === out.buffer && bytes.byteOffset === at && LITTLE_ENDIAN) return;
+      decodeFloats(bytes, 0, d, n, out, outOffset);
     },
   };
 }
