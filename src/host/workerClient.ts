@@ -93,7 +93,9 @@ export class WorkerClient implements vscode.Disposable {
   /** How many workers have been started (for the log and tests). */
   starts = 0;
   /** How the last requests ended, oldest first (tests read it): 'result' or the error's reason. */
-  readonly outcomes: { readonly type: string; readonly outcome: string }[] = [];
+  readonly outcomes: { readonly seq: number; readonly type: string; readonly outcome: string }[] = [];
+  /** How many requests have ended so far (outcomes keeps only the last 100: count from this, not from its length). */
+  outcomeCount = 0;
 
   constructor(
     private readonly extensionPath: string,
@@ -126,7 +128,7 @@ export class WorkerClient implements vscode.Disposable {
         const p = this.pending.get(id);
         if (p) clearTimeout(p.timer);
         this.pending.delete(id);
-        this.outcomes.push({ type: request.type, outcome });
+        this.outcomes.push({ seq: ++this.outcomeCount, type: request.type, outcome });
         if (this.outcomes.length > 100) this.outcomes.shift();
       };
       this.pending.set(id, {
@@ -164,6 +166,11 @@ export class WorkerClient implements vscode.Disposable {
       }
       worker.postMessage(message);
     });
+  }
+
+  /** The outcomes of the requests that ended after `count` had ended (count: an earlier outcomeCount). */
+  outcomesSince(count: number): { readonly type: string; readonly outcome: string }[] {
+    return this.outcomes.filter(o => o.seq > count);
   }
 
   /** Stops the worker now (tests use it to check recovery); pending requests are rejected. */

@@ -241,8 +241,7 @@ const steps = [
       const gotB = (await frame.locator('.cmp-ids-b').textContent())?.trim();
       if (gotA !== wantA) throw new Error(`side A (gpt2) ids ${gotA}, tiktoken gives ${wantA}`);
       if (gotB !== wantB) throw new Error(`side B (o200k_base) ids ${gotB}, tiktoken gives ${wantB}`);
-      await frame.locator('.cmp-summary').scrollIntoViewIfNeeded();
-      await wb.screenshot('8-compare', wb.page.locator('iframe.webview.ready').last());
+      await wb.screenshot('8-compare', frame.locator('.compare-view'));
       docs.push(['8-compare', 'panel-compare']);
     },
   },

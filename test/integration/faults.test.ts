@@ -57,9 +57,9 @@ function modelFolder(): { dir: string; table: string; write(v: number): void } {
   return { dir, table, write };
 }
 
-/** How the encode requests sent since `from` (an index into outcomes) ended. */
+/** How the encode requests that ended after `from` (an earlier outcomeCount) ended. */
 function encodeOutcomes(lens: EmbeddingLensApi['lens'], from: number): string[] {
-  return lens.worker.outcomes.slice(from).filter(o => o.type === 'encode').map(o => o.outcome);
+  return lens.worker.outcomesSince(from).filter(o => o.type === 'encode').map(o => o.outcome);
 }
 
 /** The embedding rows of the panel's last result. */
@@ -198,7 +198,7 @@ describe('faults in the extension', function () {
     assert.deepEqual(await inspect(), SEED_IDS); // a worker is running before the fault
     const starts = lens.worker.starts;
     const before = lens.errors.history.length;
-    const outcomes = lens.worker.outcomes.length;
+    const outcomes = lens.worker.outcomeCount;
     // A long request that checks for cancellation, as the real pipeline does.
     lens.worker.injectFault('busy', 'encode');
     const running = inspect();
@@ -219,7 +219,7 @@ describe('faults in the extension', function () {
     assert.deepEqual(await inspect(), SEED_IDS); // a worker is running before the fault
     const starts = lens.worker.starts;
     const before = lens.errors.history.length;
-    const outcomes = lens.worker.outcomes.length;
+    const outcomes = lens.worker.outcomeCount;
     lens.worker.injectFault('wait', 'encode', 5000);
     const running = inspect();
     await until('the encode to start', () => lens.worker.pendingRequests().some(p => p.type === 'encode' && p.started));
@@ -238,7 +238,7 @@ describe('faults in the extension', function () {
     assert.deepEqual(await inspect(), SEED_IDS); // a worker is running before the fault
     const starts = lens.worker.starts;
     const before = lens.errors.history.length;
-    const outcomes = lens.worker.outcomes.length;
+    const outcomes = lens.worker.outcomeCount;
     const logFrom = lens.logLines.length;
     lens.worker.injectFault('hang', 'encode');
     const running = inspect();

@@ -201,14 +201,17 @@ describe('Panel lifecycle', function () {
     const { lens, activePanel } = await api();
     await vscode.commands.executeCommand('embeddingLens.openPanel');
     const panel = await until('the panel', () => activePanel());
-    const from = lens.worker.outcomes.length;
+    const from = lens.worker.outcomeCount;
     const drawn = panel.renderCount;
+    // The older encode runs until it is cancelled (the test hook's `busy`, like real long work
+    // that reads the cancellation flag), so the test does not depend on how fast the machine is.
+    lens.worker.injectFault('busy', 'encode');
     deliver(panel, { type: 'encode', text: 'word '.repeat(40_000) });
-    await new Promise(r => setTimeout(r, 50));
+    await until('the older encode to start', () => lens.worker.pendingRequests().some(p => p.type === 'encode' && p.started));
     deliver(panel, { type: 'encode', text: 'evil' });
     await until('the newer text drawn', () => panel.currentText?.text === 'evil' && panel.renderCount > drawn && panel.rendered?.tokens === 1, 30_000);
-    await until('both encodes settled', () => lens.worker.outcomes.slice(from).filter(o => o.type === 'encode').length >= 2, 30_000);
-    const outcomes = lens.worker.outcomes.slice(from).filter(o => o.type === 'encode').map(o => o.outcome);
+    await until('both encodes settled', () => lens.worker.outcomesSince(from).filter(o => o.type === 'encode').length >= 2, 30_000);
+    const outcomes = lens.worker.outcomesSince(from).filter(o => o.type === 'encode').map(o => o.outcome);
     assert.equal(outcomes[0], 'cancelled', `the older encode was cancelled (outcomes ${outcomes.join(', ')})`);
     await new Promise(r => setTimeout(r, 500));
     assert.equal(panel.renderCount, drawn + 1, 'one result drawn: the newer one');
