@@ -5,7 +5,7 @@
 // Usage: node test/e2e/ui.mjs      Env: KEEP_STATE=1 keeps the temp state dir.
 // The steps run in order and each one builds on the last, so after a failure the rest are
 // skipped. The closing line is `N passed, N failed[, N skipped]`; exit status 1 on a failure.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown, runToCompletion } from './cleanup.mjs';
@@ -52,7 +52,10 @@ const steps = [
       const chromium = await launchChromium({ label: 'ui' });
       ctx.browser = chromium.browser;
       ctx.closeBrowser = chromium.close;
-      ctx.wb = await Workbench.open(ctx.browser, ctx.server.workbenchUrl({ folder: fixtureWorkspace }),
+      // A copy of the sample workspace: a step that types into an editor must not change the repository.
+      const folder = path.join(state.dir, 'workspace');
+      cpSync(fixtureWorkspace, folder, { recursive: true });
+      ctx.wb = await Workbench.open(ctx.browser, ctx.server.workbenchUrl({ folder }),
         { outDir, expectFile: 'seed.txt' });
     },
   },
