@@ -94,9 +94,13 @@ export class TokenCountStatus implements vscode.Disposable {
       const ids = count + specials;
       const over = limit !== null && ids > limit.max;
       const n = count.toLocaleString('en-US');
-      const icon = over ? '$(warning)' : '$(symbol-numeric)';
+      // Warning colours only where the panel will cut the text (the max-length setting). A model's
+      // own max_length is shown as information: the extension encodes whole selections (and the
+      // seed model's 8 is the explainer's padding, not a context window), so it warns of nothing.
+      const warn = over && limit.from === 'setting';
+      const icon = warn ? '$(warning)' : '$(symbol-numeric)';
       this.item.text = limit ? `${icon} ${n} / ${limit.max.toLocaleString('en-US')} tokens` : `${icon} ${n} token${count === 1 ? '' : 's'}`;
-      this.item.backgroundColor = over ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.last = { count, scope, tokenizer: reply.tokenizer, limit, over, text: this.item.text, background: this.item.backgroundColor?.id };
       const maxLine = !limit
         ? ''

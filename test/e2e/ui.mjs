@@ -252,14 +252,22 @@ const steps = [
     name: 'Light High Contrast: the panel and the token boundaries follow the theme',
     async run() {
       const { wb } = need('wb');
+      // The keyboard back to the workbench: the element screenshot above left it in the panel's frame.
       await wb.page.locator('.tab', { hasText: 'code.ts' }).first().click();
-      await wb.page.keyboard.press('Control+K');
-      await wb.page.keyboard.press('Control+T');
+      await wb.activeEditor.click({ position: { x: 5, y: 5 } });
+      await wb.focusWorkbench();
+      // Preferences: Color Theme from the palette, then the theme picker (the same quick input, reopened).
+      await wb.page.keyboard.press('F1');
       await wb.quickInput.waitFor();
-      await wb.quickInput.fill('Light High Contrast');
+      await wb.quickInput.fill('>Preferences: Color Theme');
+      // Clicked: "Browse Color Themes in Marketplace" may be ranked first.
+      await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+      const themes = wb.page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
+      await themes.waitFor();
+      await themes.fill('Light High Contrast');
       await wb.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Light High Contrast' }).waitFor();
       await wb.page.keyboard.press('Enter');
-      await wb.quickInput.waitFor({ state: 'hidden' });
+      await wb.page.locator('.monaco-workbench.hc-light').waitFor({ state: 'attached', timeout: 30_000 });
       await wb.runCommand('Embedding Lens: Toggle Token Boundaries');
       const frame = wb.webviewFrame();
       await frame.locator('body.vscode-high-contrast-light').waitFor({ state: 'attached', timeout: 15_000 }).catch(async () => {

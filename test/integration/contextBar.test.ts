@@ -31,7 +31,7 @@ describe('Context bar in the status bar', function () {
     await set('maxLength', undefined);
   });
 
-  it('shows "n / max tokens" for a model that states max_length, in warning colours past it; the setting wins; none without a maximum', async () => {
+  it('shows "n / max tokens" for a model that states max_length (information past it), warning colours past the max-length setting, which wins; none without a maximum', async () => {
     const { lens } = await api();
     await set('maxLength', undefined);
     let update = lens.status.nextUpdate();
@@ -46,21 +46,28 @@ describe('Context bar in the status bar', function () {
     let last = lens.status.last!;
     assert.deepEqual({ count: last.count, limit: last.limit, over: last.over, background: last.background }, { count: 2, limit: { max: 4, from: 'model' }, over: false, background: undefined });
     assert.equal(last.text, '$(symbol-numeric) 2 / 4 tokens');
-    // Past it: the whole document (6 tokens) — warning icon and background (would catch a bar that never warns).
+    // Past the model's own maximum: the whole document (6 tokens) — shown, but not as a warning
+    // (the panel encodes whole selections; only the setting cuts them).
     update = lens.status.nextUpdate();
     editor.selection = new vscode.Selection(0, 0, 0, 0);
     await update;
     last = lens.status.last!;
     assert.equal(last.count, 6);
     assert.equal(last.over, true);
-    assert.equal(last.text, '$(warning) 6 / 4 tokens');
-    assert.equal(last.background, 'statusBarItem.warningBackground');
+    assert.equal(last.text, '$(symbol-numeric) 6 / 4 tokens');
+    assert.equal(last.background, undefined);
     // The max-length setting is what the pipeline truncates to: it wins over the model's.
     update = lens.status.nextUpdate();
     await set('maxLength', 8);
     await update;
     last = lens.status.last!;
     assert.deepEqual({ text: last.text, limit: last.limit, over: last.over, background: last.background }, { text: '$(symbol-numeric) 6 / 8 tokens', limit: { max: 8, from: 'setting' }, over: false, background: undefined });
+    // Past the setting: warning icon and background (would catch a bar that never warns).
+    update = lens.status.nextUpdate();
+    await set('maxLength', 5);
+    await until(lens, () => lens.status.last?.limit?.max === 5);
+    last = lens.status.last!;
+    assert.deepEqual({ text: last.text, over: last.over, background: last.background }, { text: '$(warning) 6 / 5 tokens', over: true, background: 'statusBarItem.warningBackground' });
     // GloVe states no maximum: the plain count.
     await set('maxLength', undefined);
     await set('model', 'builtin:glove-100d');
