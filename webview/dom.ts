@@ -37,3 +37,18 @@ export function renderStatus(el: HTMLElement, base: string, kind: '' | 'busy' | 
     el.append(b);
   }
 }
+
+/**
+ * Runs `fn` once after the next paint (a frame, then a task), or after 300 ms when no frame
+ * comes (a hidden webview gets no animation frames).
+ */
+export function afterPaint(fn: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 300);
+}

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './styles.css';
 import { MAX_SELECTION_CHARS, withTokens, type PanelSettings, type TextSource, type ToPanel } from '../src/shared/panelProtocol';
-import { h, renderStatus } from './dom';
+import { afterPaint, h, renderStatus } from './dom';
 import { unpackResult } from '../src/shared/resultPacking';
 import { decodeResult, decodeTokens, type Result, type TokensPart } from './result';
 import { FIRST_VIEW_REQUEST_ID } from './requests';
@@ -210,21 +210,6 @@ class App {
   private setStatus(kind: '' | 'busy' | 'error', text: string): void {
     renderStatus(this.status, 'status', kind, text);
   }
-}
-
-/**
- * Runs `fn` once after the next paint (a frame, then a task), or after 300 ms when no frame
- * comes (a hidden webview gets no animation frames).
- */
-function afterPaint(fn: () => void): void {
-  let done = false;
-  const once = (): void => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-  requestAnimationFrame(() => setTimeout(once, 0));
-  setTimeout(once, 300);
 }
 
 /**

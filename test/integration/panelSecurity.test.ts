@@ -3,8 +3,7 @@
 // built panel under a copy of this CSP (test/webview/harness.mjs); this checks the original.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, until } from './helpers';
-import type { ToPanel } from '../../src/shared/panelProtocol';
+import { api, seedPanelProbe, until } from './helpers';
 
 describe('Panel security: the webview\'s HTML', function () {
   this.timeout(30_000);
@@ -51,18 +50,8 @@ describe('Panel security: messages from the webview', function () {
   this.timeout(30_000);
 
   it('a message the host refuses is dropped and logged, a refused request is failed at once, a valid one is answered', async () => {
-    const { activePanel } = await api();
-    await vscode.commands.executeCommand('embeddingLens.showSeedExample');
-    const panel = await until('the seed example on show', () => activePanel()?.result && activePanel());
+    const { panel, posted, deliver, restore } = await seedPanelProbe();
     const rows = panel.result!.result.model.embedding.rows;
-    const posted: ToPanel[] = [];
-    const post = panel.post.bind(panel);
-    panel.post = m => {
-      posted.push(m);
-      post(m);
-    };
-    // What the webview's postMessage would deliver (the panel's own listener, private).
-    const deliver = (m: unknown): void => (panel as unknown as { onRawMessage(m: unknown): void }).onRawMessage(m);
     const model = (): unknown => vscode.workspace.getConfiguration('embeddingLens').get('model');
     try {
       // A path the options bar never offered: the settings stay as they are.
@@ -85,7 +74,7 @@ describe('Panel security: messages from the webview', function () {
       const answered = await until('the lookup\'s answer', () => posted.find(m => m.type === 'didLookup' && m.requestId === good));
       assert.equal(answered.type === 'didLookup' && answered.vectors.neighbours[0]?.length, 3);
     } finally {
-      panel.post = post;
+      restore();
     }
   });
 

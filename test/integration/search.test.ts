@@ -2,24 +2,13 @@
 // checked, answered by the worker's findToken for the model on show (host/search.ts), and a
 // refused one fails at once (would catch the message not being wired, or wired unchecked).
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
-import type { ToPanel } from '../../src/shared/panelProtocol';
-import { api, until } from './helpers';
+import { seedPanelProbe, until } from './helpers';
 
 describe('Neighbours search in the extension host', function () {
   this.timeout(30_000);
 
   it('search finds "refrigerator" (id 1028) in the seed vocabulary; an empty word is refused', async () => {
-    const { activePanel } = await api();
-    await vscode.commands.executeCommand('embeddingLens.showSeedExample');
-    const panel = await until('the seed example on show', () => activePanel()?.result && activePanel());
-    const posted: ToPanel[] = [];
-    const post = panel.post.bind(panel);
-    panel.post = m => {
-      posted.push(m);
-      post(m);
-    };
-    const deliver = (m: unknown): void => (panel as unknown as { onRawMessage(m: unknown): void }).onRawMessage(m);
+    const { posted, deliver, restore } = await seedPanelProbe();
     try {
       const good = 2 ** 30 + 21;
       deliver({ type: 'search', requestId: good, query: 'refrigerator', limit: 10 });
@@ -32,7 +21,7 @@ describe('Neighbours search in the extension host', function () {
       assert.ok(failed && failed.type === 'didFail' && failed.reason === 'invalidMessage', JSON.stringify(failed));
       assert.match(failed.message, /search\.query: expected a word/);
     } finally {
-      panel.post = post;
+      restore();
     }
   });
 });

@@ -6,7 +6,7 @@
 import { readGroups, type GroupView } from '../../src/shared/compareReply';
 import { COMPARE_TOKENIZER_PREFIX, COMPARE_TOKENIZERS, type CompareReply, type CompareSideWire, type PanelSettings, type ToPanel } from '../../src/shared/panelProtocol';
 import { FIRST_VIEW_REQUEST_ID } from '../requests';
-import { clear, h, renderStatus } from '../dom';
+import { afterPaint, clear, h, renderStatus } from '../dom';
 import { visibleWhitespace } from '../result';
 import { saveState, vscode } from '../vscodeApi';
 
@@ -242,16 +242,4 @@ function labelOf(choice: string): string {
   if (choice.startsWith(COMPARE_TOKENIZER_PREFIX)) return choice.slice(COMPARE_TOKENIZER_PREFIX.length);
   if (choice.startsWith('builtin:')) return choice.slice('builtin:'.length);
   return choice.split(/[\\/]/).filter(Boolean).pop() ?? choice;
-}
-
-/** Runs `fn` once after the next paint, or after 300 ms (a hidden webview gets no frames). */
-function afterPaint(fn: () => void): void {
-  let done = false;
-  const once = (): void => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-  requestAnimationFrame(() => setTimeout(once, 0));
-  setTimeout(once, 300);
 }
