@@ -289,6 +289,11 @@ describe('GGUF: hostile files, each a one-line error naming the file', () => {
     const twice = [{ name: 'x', ne: [8], type: 0, offset: 0 }, { name: 'x', ne: [8], type: 0, offset: 32 }];
     assert.match((await hostile(handGguf({ tensors: twice, dataBytes: 64 }))).message, /tensor "x" appears twice/);
     assert.match((await hostile(handGguf({ kvs: [kvU32('a', 1), kvU32('a', 2)] }))).message, /metadata "a" appears twice/);
+    // Overlapping or out-of-order data, as ggml refuses it.
+    const overlap = [{ name: 'a', ne: [16], type: 0, offset: 0 }, { name: 'b', ne: [8], type: 0, offset: 32 }];
+    assert.match((await hostile(handGguf({ tensors: overlap, dataBytes: 128 }))).message, /tensor "b" has data offset 32, expected 64 \(where the previous tensor ends, padded to the alignment 32\)/);
+    const long = { name: 'n'.repeat(64), ne: [8], type: 0, offset: 0 };
+    assert.match((await hostile(handGguf({ tensors: [long], dataBytes: 32 }))).message, /has a name of 64 bytes, expected fewer than 64/);
     // A file cut inside the tensor data: found at open, before any row is read.
     const cut = good();
     assert.match((await hostile(cut.slice(0, cut.length - 10))).message, /tensor "[^"]+" .* needs bytes \d+…\d+, but the file has \d+ bytes \(truncated file\?\)/);

@@ -36,6 +36,8 @@ export const GGUF_LIMITS = {
   arrayDepth: 8,
   /** Most dimensions of a tensor (ggml's GGML_MAX_DIMS). */
   maxDims: 4,
+  /** Longest tensor name in bytes, plus one (ggml's GGML_MAX_NAME: its tensors hold names in 64 bytes). */
+  maxNameBytes: 64,
   /** Largest `general.alignment` accepted. */
   maxAlignment: 1 << 20,
   /** Bytes read from the file per step while parsing the header. */
@@ -134,6 +136,19 @@ class Cursor {
     if (hi >= 2 ** 21) throw new LensError('badFile', `${this.path}: ${what} is ${this.view.getBigUint64(p, true)}, too large for any file (at byte ${this.pos - 8})`);
     return v;
   }
+  /**
+   * The next string when its length and bytes are already buffered (no await: a 150k-token
+   * vocabulary is read without a promise per entry), else undefined with `pos` unchanged.
+   */
+  bufferedString(): string | undefined {
+    const p = this.pos - this.start;
+    if (p < 0 || p + 8 > this.buf.length) return undefined;
+    const lo = this.view.getUint32(p, true);
+    const hi = this.view.getUint32(p + 4, true);
+    if (hi !== 0 || p + 8 + lo > this.buf.length) return undefined;
+    this.pos += 8 + lo;
+    return decodeUtf8(this.buf, p + 8, p + 8 + lo);
+  }
   async string(what: string, fatal = false): Promise<string> {
     const len = await this.u64(`the length of ${what}`);
     if (len > this.size - this.pos) {
@@ -161,6 +176,23 @@ class Cursor {
   offsetInBuffer(n: number): number {
     return this.at(n);
   }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** UTF-8 bytes `bytes[begin…end)` as a string (invalid bytes become U+FFFD); ASCII without a TextDecoder call. */
+function decodeUtf8(bytes: Uint8Array, begin: number, end: number): string {
+  if (end - begin <= 32) {
+    let ascii = true;
+    for (let i = begin; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode(...bytes.subarray(begin, end));
+  }
+  return utf8.decode(bytes.subarray(begin, end));
 }
 
 function valueType(c: Cursor, id: number, what: string): GgufValueType {
@@ -226,7 +258,7 @@ async function readArray(c: Cursor, what: string, depth: number): Promise<GgufAr
   }
   if (itemType === 'STRING') {
     const items: string[] = new Array<string>(count);
-    for (let i = 0; i < count; i++) items[i] = await c.string(`${what}[${i}]`);
+    for (let i = 0; i < count; i++) items[i] = c.bufferedString() ?? (await c.string(`${what}[${i}]`));
     return { itemType, items };
   }
   if (itemType === 'ARRAY') {
@@ -293,6 +325,9 @@ export async function openGguf(files: FileAccess, path: string): Promise<GgufFil
   for (let i = 0; i < tensorCount; i++) {
     const name = await c.string(`the name of tensor ${i}`);
     const what = `tensor ${JSON.stringify(name)}`;
+    if (new TextEncoder().encode(name).length >= GGUF_LIMITS.maxNameBytes) {
+      throw new LensError('badFile', `${path}: ${what} has a name of ${new TextEncoder().encode(name).length} bytes, expected fewer than ${GGUF_LIMITS.maxNameBytes} (ggml's GGML_MAX_NAME)`);
+    }
     if (names.has(name)) throw new LensError('badFile', `${path}: ${what} appears twice; expected each tensor name once`);
     names.add(name);
     const nDims = await c.u32(`the dimension count of ${what}`);
@@ -311,11 +346,18 @@ export async function openGguf(files: FileAccess, path: string): Promise<GgufFil
   }
   const dataOffset = Math.ceil(c.pos / alignment) * alignment;
   if (tensorCount > 0 && dataOffset > stat.size) throw new LensError('badFile', `${path}: the data section would start at byte ${dataOffset}, past the end of the ${stat.size}-byte file (truncated file?)`);
+  // As ggml does: the tensors lie in the data section in order, each at the previous one's end
+  // rounded up to the alignment (so no two overlap and every byte is accounted for).
+  let expectedRel = 0;
   const tensors: GgufTensorInfo[] = raws.map(r => {
     const type = GGML_TYPES.get(r.typeId)!;
     let n = 1;
     for (const d of r.ne) n *= d;
     const bytes = (n / type.blockSize) * type.typeSize;
+    if (r.rel !== expectedRel) {
+      throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} has data offset ${r.rel}, expected ${expectedRel} (where the previous tensor ends, padded to the alignment ${alignment})`);
+    }
+    expectedRel += Math.ceil(bytes / alignment) * alignment;
     const offset = dataOffset + r.rel;
     if (!Number.isSafeInteger(bytes) || offset + bytes > stat.size) {
       throw new LensError('badFile', `${path}: tensor ${JSON.stringify(r.name)} ${type.name} ne [${r.ne.join(', ')}] needs bytes ${offset}…${offset + bytes}, but the file has ${stat.size} bytes (truncated file?)`);
