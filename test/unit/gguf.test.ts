@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { FileAccess, FileStat } from '../../src/core/fileAccess';
-import { metaNumber, metaString, metaStrings, openGguf, type GgufArray, type GgufValue } from '../../src/core/formats/gguf';
+import { ggufTokenEmbedding, metaNumber, metaString, metaStrings, openGguf, type GgufArray, type GgufValue } from '../../src/core/formats/gguf';
 import { DEQUANTIZABLE_NAMES, dequantize, GGML_TYPES } from '../../src/core/formats/ggmlQuants';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import { fixture, rejection } from './helpers';
@@ -83,7 +83,7 @@ function handGguf(opts: { version?: number; kvs?: number[][]; tensors?: HandTens
   const kvs = opts.kvs ?? [];
   const tensors = opts.tensors ?? [];
   const head: number[] = [...Buffer.from('GGUF'), ...u32(opts.version ?? 3), ...u64(opts.tensorCount ?? tensors.length), ...u64(opts.kvCount ?? kvs.length)];
-  for (const kv of kvs) head.push(...kv);
+  for (const kv of kvs) for (const b of kv) head.push(b);
   for (const t of tensors) head.push(...str(t.name), ...u32(t.ne.length), ...t.ne.flatMap(d => u64(d)), ...u32(t.type), ...u64(t.offset));
   const align = opts.alignment ?? 32;
   while (head.length % align) head.push(0);
@@ -206,6 +206,33 @@ describe('GGUF: files written by gguf.GGUFWriter', () => {
     // 2^64 − 1 does not fit a number: refused, not rounded.
     assert.throws(() => metaNumber(f, 'test.u64'), /"test.u64" is UINT64 18446744073709551615, expected a number/);
     assert.throws(() => metaString(f, 'test.u8'), /"test.u8" is UINT8, expected STRING/);
+  });
+
+  it('ggufTokenEmbedding: V, E and the stored type', async () => {
+    const f = await openGguf(nodeFiles, fixture('gguf', 'tiny-q4_k.gguf'));
+    const e = ggufTokenEmbedding(f);
+    assert.deepEqual({ V: e.vocabSize, E: e.embeddingLength, type: e.typeName }, { V: 3, E: 256, type: 'Q4_K' });
+    assert.equal(bitsHex(await e.tensor.readRows([2])), expected.files['tiny-q4_k.gguf']!.tokenEmbdRows[2]);
+  });
+
+  it('metadata larger than one read chunk (1 MiB) reads across chunk boundaries', async () => {
+    // Catches a string, a length or a numeric array split between two reads being misread.
+    const n = 120_000;
+    const parts: Buffer[] = [Buffer.from([...str('tokenizer.ggml.tokens'), ...u32(9), ...u32(8), ...u64(n)])];
+    const tokens: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const tok = i % 7 === 0 ? `Ġé${i}` : `t${i}`;
+      tokens.push(tok);
+      parts.push(Buffer.from(str(tok)));
+    }
+    const scores = new Float32Array(n).map((_, i) => i / 3);
+    parts.push(Buffer.from([...str('tokenizer.ggml.scores'), ...u32(9), ...u32(6), ...u64(n)]), Buffer.from(scores.buffer));
+    parts.push(Buffer.from([...str('after'), ...u32(8), ...str('the end')]));
+    const kvBytes = [...Buffer.concat(parts)];
+    const f = await openGguf(memoryFiles({ [PATH]: handGguf({ kvs: [kvBytes], kvCount: 3 }) }), PATH);
+    assert.deepEqual(metaStrings(f, 'tokenizer.ggml.tokens'), tokens);
+    assert.deepEqual([...((f.metadata.get('tokenizer.ggml.scores')!.value as GgufArray).items as Float32Array)], [...scores]);
+    assert.equal(metaString(f, 'after'), 'the end');
   });
 
   it('reads version 2 as version 3 (same layout, little-endian)', async () => {

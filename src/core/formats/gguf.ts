@@ -12,6 +12,8 @@
  *   become U+FFFD), arrays `GgufArray` (numeric arrays as typed arrays; strings as string[];
  *   nested arrays as GgufArray[]).
  * - `metaString/metaNumber/metaStrings` helpers for the common lookups.
+ * - `ggufTokenEmbedding(file)`: `token_embd.weight` checked (present, 2-D, a type we read) with
+ *   V, E and the type name.
  * - `GgufFile.tensors`: infos in file order (name, ggml type id and name, ne, absolute offset,
  *   byte size); `GgufFile.store`: a `TensorStore` whose `get(name)` reads rows lazily: a 2-D
  *   tensor with ne = [E, V] has shape [V, E] (row-major, as numpy and `TensorInfo` count), and
@@ -439,6 +441,30 @@ function ggufTensor(files: FileAccess, path: string, t: GgufTensorInfo): TensorS
       await decodeRows(first, count, out, outOffset);
     },
   };
+}
+
+/** The token embedding: `token_embd.weight` (ne = [E, V]) as a lazily read [V, E] tensor. */
+export interface GgufTokenEmbedding {
+  readonly tensor: TensorSource;
+  readonly vocabSize: number;
+  readonly embeddingLength: number;
+  /** ggml's name of the stored type ("Q4_K"), for "dequantized from Q4_K". */
+  readonly typeName: string;
+}
+
+/**
+ * The file's `token_embd.weight`: a badFile error naming the file when it is missing or not
+ * 2-D, a dtype error naming the type when it is one we do not dequantize.
+ */
+export function ggufTokenEmbedding(file: GgufFile): GgufTokenEmbedding {
+  const name = 'token_embd.weight';
+  const t = file.tensors.find(x => x.name === name);
+  if (!t) throw new LensError('badFile', `${file.path}: no tensor "${name}" (the token embedding); the file has ${file.tensors.length} tensors`);
+  if (t.ne.length !== 2) throw new LensError('shape', `${file.path}: tensor "${name}" has ne [${t.ne.join(', ')}], expected 2 dimensions [embedding length, vocabulary size]`);
+  if (!isDequantizable(t.typeId)) {
+    throw new LensError('dtype', `${file.path}: tensor "${name}" is ggml type ${t.typeName}, which is not read; expected one of ${DEQUANTIZABLE_NAMES.join(', ')}`);
+  }
+  return { tensor: file.store.get(name)!, vocabSize: t.ne[1]!, embeddingLength: t.ne[0]!, typeName: t.typeName };
 }
 
 /** A metadata string, or undefined when absent; another type is a badFile error naming the key. */
