@@ -4,6 +4,7 @@ import type { FileAccess, FileStat } from '../../src/core/fileAccess';
 import { ggufTokenEmbedding, metaNumber, metaString, metaStrings, openGguf, type GgufArray, type GgufValue } from '../../src/core/formats/gguf';
 import { DEQUANTIZABLE_NAMES, dequantize, GGML_TYPES } from '../../src/core/formats/ggmlQuants';
 import { nodeFiles } from '../../src/core/nodeFiles';
+import { createRng } from '../../src/core/prng';
 import { fixture, rejection } from './helpers';
 
 // Reference values come from scripts/fixtures/gguf_quants.py: the ggml authors' `gguf` package
@@ -338,5 +339,31 @@ describe('GGUF: hostile files, each a one-line error naming the file', () => {
     let value = [...u32(0), ...u64(0)];
     for (let i = 0; i < 10; i++) value = [...u32(9), ...u64(1), ...value];
     assert.match((await hostile(handGguf({ kvs: [[...str('deep'), ...u32(9), ...value]] }))).message, /nests arrays deeper than 8 levels/);
+  });
+
+  it('random corruptions of real files: open and row reads either succeed or fail with a LensError', async () => {
+    // Catches a size read from the file used before it is checked (a RangeError, a huge
+    // allocation, a TypeError on a missing value) anywhere in the header, metadata or tensor infos.
+    const rng = createRng(11);
+    for (const name of Object.keys(expected.files)) {
+      const original = new Uint8Array(readFileSync(fixture('gguf', name)));
+      const headerEnd = expected.files[name]!.dataOffset;
+      for (let trial = 0; trial < 150; trial++) {
+        const bytes = original.slice(0, trial % 5 === 0 ? Math.floor(rng.next() * original.length) : original.length);
+        const flips = 1 + Math.floor(rng.next() * 4);
+        for (let k = 0; k < flips && bytes.length > 0; k++) {
+          const at = Math.floor(rng.next() * Math.min(bytes.length, headerEnd));
+          bytes[at] = rng.next() < 0.3 ? 0xff : Math.floor(rng.next() * 256);
+        }
+        try {
+          const f = await openGguf(memoryFiles({ [PATH]: bytes }), PATH);
+          const t = f.store.get('token_embd.weight');
+          if (t) await t.readRows([0]);
+        } catch (e) {
+          if (!(e instanceof Error) || e.name !== 'LensError') assert.fail(`${name}, trial ${trial}: not a LensError: ${(e as Error).stack}`);
+          assert.ok(!e.message.includes('\n') && e.message.startsWith(PATH), `${name}, trial ${trial}: ${e.message}`);
+        }
+      }
+    }
   });
 });
