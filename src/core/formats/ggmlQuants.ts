@@ -183,14 +183,15 @@ export function dequantize(id: number, bytes: Uint8Array, offset: number, count:
       for (let b = 0; b < nb; b++, p += 84, o += QK_K) {
         const d = f16(p + 80);
         const dmin = f16(p + 82);
-        for (let i = 0; i < QK_K; i++) {
-          // value i = 128j + 32l + k is bits 2l…2l+1 of qs[32j + k]; group of 16 is i/16
-          const j = i >> 7;
-          const l = (i >> 5) & 3;
-          const k = i & 31;
-          const sc = bytes[p + (i >> 4)]!;
-          const q = (bytes[p + 16 + 32 * j + k]! >> (2 * l)) & 3;
-          out[o + i] = fr(fr(fr(d * (sc & 15)) * q) - fr(dmin * (sc >> 4)));
+        for (let g = 0; g < 16; g++) {
+          // value i = 128j + 32l + k is bits 2l…2l+1 of qs[32j + k]; group g holds values 16g…16g+15
+          const sc = bytes[p + g]!;
+          const dl = fr(d * (sc & 15));
+          const ml = fr(dmin * (sc >> 4));
+          const shift = 2 * ((g >> 1) & 3);
+          const q0 = p + 16 + 32 * (g >> 3) + 16 * (g & 1);
+          const at = o + 16 * g;
+          for (let k = 0; k < 16; k++) out[at + k] = fr(fr(dl * ((bytes[q0 + k]! >> shift) & 3)) - ml);
         }
       }
       return;
@@ -198,18 +199,22 @@ export function dequantize(id: number, bytes: Uint8Array, offset: number, count:
       for (let b = 0; b < nb; b++, p += 110, o += QK_K) {
         const d = f16(p + 108);
         const s = p + 96;
-        for (let i = 0; i < QK_K; i++) {
-          const g = i >> 4;
+        for (let g = 0; g < 16; g++) {
           const lo = g < 8 ? bytes[s + g]! & 15 : bytes[s + g - 8]! >> 4;
           const hi = (bytes[s + 8 + (g & 3)]! >> (2 * (g >> 2))) & 3;
           const dl = fr(d * ((lo | (hi << 4)) - 32));
-          const j = i >> 7;
-          const l = (i >> 5) & 3;
-          const k = i & 31;
-          const ql = (bytes[p + 32 + 32 * j + k]! >> (2 * l)) & 3;
-          // the high bit subtracts 4 when it is clear
-          const hbit = (bytes[p + k]! >> (i >> 5)) & 1;
-          out[o + i] = fr(dl * (ql - (hbit ? 0 : 4)));
+          // value i = 16g + k: low bits 2l…2l+1 of qs[32j + (i & 31)] (j = i >> 7, l = (i >> 5) & 3);
+          // high bit (i >> 5) of hmask[i & 31], which subtracts 4 when it is clear
+          const shift = 2 * ((g >> 1) & 3);
+          const hshift = g >> 1;
+          const kk = 16 * (g & 1);
+          const q0 = p + 32 + 32 * (g >> 3) + kk;
+          const at = o + 16 * g;
+          for (let k = 0; k < 16; k++) {
+            const ql = (bytes[q0 + k]! >> shift) & 3;
+            const hbit = (bytes[p + kk + k]! >> hshift) & 1;
+            out[at + k] = fr(dl * (ql - (hbit ? 0 : 4)));
+          }
         }
       }
       return;
@@ -232,13 +237,18 @@ export function dequantize(id: number, bytes: Uint8Array, offset: number, count:
         }
         const qh = p + 16;
         const qs = five ? p + 48 : p + 16;
-        for (let i = 0; i < QK_K; i++) {
+        for (let g = 0; g < 8; g++) {
           // group g of 32 values: nibble (g & 1) of qs[32·(g >> 1) + k]; Q5_K's fifth bit is bit g of qh[k]
-          const g = i >> 5;
-          const k = i & 31;
-          let q = (bytes[qs + 32 * (g >> 1) + k]! >> (4 * (g & 1))) & 15;
-          if (five) q |= ((bytes[qh + k]! >> g) & 1) << 4;
-          out[o + i] = fr(fr(fr(d * sc[g]!) * q) - fr(dmin * mn[g]!));
+          const dl = fr(d * sc[g]!);
+          const ml = fr(dmin * mn[g]!);
+          const q0 = qs + 32 * (g >> 1);
+          const shift = 4 * (g & 1);
+          const at = o + 32 * g;
+          if (five) {
+            for (let k = 0; k < 32; k++) out[at + k] = fr(fr(dl * (((bytes[q0 + k]! >> shift) & 15) | (((bytes[qh + k]! >> g) & 1) << 4))) - ml);
+          } else {
+            for (let k = 0; k < 32; k++) out[at + k] = fr(fr(dl * ((bytes[q0 + k]! >> shift) & 15)) - ml);
+          }
         }
       }
       return;
@@ -246,13 +256,21 @@ export function dequantize(id: number, bytes: Uint8Array, offset: number, count:
     case GGML_TYPE.Q6_K: // ql[128], qh[64], scales[16] (int8), d
       for (let b = 0; b < nb; b++, p += 210, o += QK_K) {
         const d = f16(p + 208);
-        for (let i = 0; i < QK_K; i++) {
-          // value i = 128j + 64h + k (k < 64) is nibble h of ql[64j + k]; its top two bits are
-          // bits 2l…2l+1 of qh[32j + (i & 31)] with l = (i >> 5) & 3
-          const j = i >> 7;
-          const ql = (bytes[p + 64 * j + (i & 63)]! >> (4 * ((i >> 6) & 1))) & 15;
-          const qh = (bytes[p + 128 + 32 * j + (i & 31)]! >> (2 * ((i >> 5) & 3))) & 3;
-          out[o + i] = fr(fr(d * i8(p + 192 + (i >> 4))) * ((ql | (qh << 4)) - 32));
+        for (let g = 0; g < 16; g++) {
+          // value i = 16g + k = 128j + 64h + m (m < 64) is nibble h of ql[64j + m]; its top two bits
+          // are bits 2l…2l+1 of qh[32j + (i & 31)] with l = (i >> 5) & 3
+          const dl = fr(d * i8(p + 192 + g));
+          const i0 = 16 * g;
+          const j = i0 >> 7;
+          const l0 = p + 64 * j + (i0 & 63);
+          const lshift = 4 * ((i0 >> 6) & 1);
+          const h0 = p + 128 + 32 * j + (i0 & 31);
+          const hshift = 2 * ((i0 >> 5) & 3);
+          const at = o + i0;
+          for (let k = 0; k < 16; k++) {
+            const q = ((bytes[l0 + k]! >> lshift) & 15) | (((bytes[h0 + k]! >> hshift) & 3) << 4);
+            out[at + k] = fr(dl * (q - 32));
+          }
         }
       }
       return;
