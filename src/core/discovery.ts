@@ -671,7 +671,11 @@ export async function resolveModelReference(files: FileAccess, e: DiscoveryEnv, 
     if (tag === '.' || tag === '..') throw new LensError('option', `${spec}: not a model reference, expected ollama:NAME[:TAG]`);
     const root = locations.find(l => l.source === 'ollama')!.path;
     const manifest = files.join(root, 'manifests', host!, ns!, name!, tag);
-    if ((await quietStat(files, manifest)) === undefined && (await quietList(files, files.dirname(manifest))).length === 0) fail([`the Ollama models folder ${root} (no manifest ${manifest})`]);
+    if ((await quietStat(files, manifest)) === undefined) {
+      const tags = await quietList(files, files.dirname(manifest));
+      const have = tags.length ? `; tags there: ${tags.slice(0, 6).join(', ')}${tags.length > 6 ? ', …' : ''}` : '';
+      throw new LensError('badFile', `${spec}: not found in the Ollama models folder ${root} (no manifest ${manifest}${have})`);
+    }
     const model = await ollamaManifest(files, root, [host!, ns!, name!, tag], sink);
     if (!model) fail([manifest]);
     return { path: model!.path, model: model! };
