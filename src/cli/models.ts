@@ -49,7 +49,8 @@ export function sizeText(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
+  // Compare the rounded value, so 999 999 B reads "1 MB", not "1000 kB".
+  while (Number(v.toPrecision(3)) >= 1000 && u < units.length - 1) {
     v /= 1000;
     u++;
   }

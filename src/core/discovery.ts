@@ -392,11 +392,8 @@ async function ollamaManifest(files: FileAccess, root: string, [host, ns, name, 
   const blob = files.join(blobs, `sha256-${digest[1]}`);
   const bst = await quietStat(files, blob);
   if (bst === undefined || kindOf(bst) !== 'file') return problem(blob, 'missingBlob', `${path}: names blob sha256-${digest[1]!.slice(0, 12)}…, but ${blob} is ${bst === undefined ? 'missing' : 'not a regular file'}`);
-  try {
-    await checkPicked(files, blobs, blob, 'an Ollama blob');
-  } catch (e) {
-    return problem(blob, 'outside', messageOf(e));
-  }
+  // No containment check here: Ollama writes blobs as plain files, and a link in blobs/ (or in an
+  // LM Studio folder: tools such as gollama link the two) is the user's own doing, not a download's.
   if (typeof layer.size === 'number' && layer.size !== bst.size) {
     return problem(blob, 'missingBlob', `${blob}: is ${bst.size} bytes, but ${path} says ${layer.size} (an interrupted pull?)`);
   }
