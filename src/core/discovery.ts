@@ -82,7 +82,7 @@ export interface DiscoveredModel {
   readonly architecture?: string | undefined;
   /** Safetensors only: the tokenizer file found beside the weights, if any. */
   readonly tokenizer?: string | undefined;
-  /** Safetensors only: how many weight files (shards). */
+  /** How many weight files: a sharded safetensors model's shards, a split GGUF's parts (absent for one .gguf). */
   readonly shards?: number | undefined;
   /** Hugging Face only: the snapshot's commit hash. */
   readonly revision?: string | undefined;
@@ -311,10 +311,15 @@ async function hfRepo(files: FileAccess, hub: string, repo: string, sink: Sink, 
       size: shards.reduce((s, f) => s + (present.get(f) ?? 0), 0),
     });
   }
-  for (const f of [...present.keys()].filter(g => g.toLowerCase().endsWith('.gguf'))) {
-    const path = files.join(snap, f);
-    const g = await ggufEntry(files, path, sink, source, `${name}/${f}`);
-    if (g) found.push({ source, name: `${name}/${f}`, path, format: 'gguf', size: present.get(f)!, location: hub, revision: rev, ...g });
+  for (const { file, others, missing } of ggufGroups([...present.keys()])) {
+    const path = files.join(snap, file);
+    if (missing.length) {
+      problem(path, 'missingShard', missingPartsText(path, missing));
+      continue;
+    }
+    const g = await ggufEntry(files, path, sink, source, `${name}/${file}`);
+    const size = [file, ...others].reduce((a, f) => a + present.get(f)!, 0);
+    if (g) found.push({ source, name: `${name}/${file}`, path, format: 'gguf', size, location: hub, revision: rev, ...(others.length ? { shards: others.length + 1 } : {}), ...g });
   }
   if (!found.length && !broken && index === undefined) {
     problem(snap, 'noWeights', `${snap}: no .safetensors or .gguf weights (${names.length ? names.slice(0, 4).join(', ') + (names.length > 4 ? ', …' : '') : 'empty'}), expected model.safetensors, its shards, or a .gguf`);
@@ -413,26 +418,34 @@ async function scanLmStudio(files: FileAccess, root: string, sink: Sink): Promis
     for (const repo of await quietList(files, pdir)) {
       const rdir = files.join(pdir, repo);
       if (!(await isDir(files, rdir))) continue;
-      for (const f of await quietList(files, rdir)) {
-        if (!f.toLowerCase().endsWith('.gguf')) continue;
-        await ggufFile(files, rdir, f, `lmstudio:${publisher}/${repo}/${f}`, 'lmstudio', root, sink);
+      for (const { file, others, missing } of ggufGroups(await quietList(files, rdir))) {
+        await ggufFile(files, rdir, file, `lmstudio:${publisher}/${repo}/${file}`, 'lmstudio', root, sink, others, missing);
       }
     }
   }
 }
 
 /** A .gguf file inside `dir` as a model, or a problem. */
-async function ggufFile(files: FileAccess, dir: string, f: string, name: string, source: DiscoverySource, location: string, sink: Sink): Promise<DiscoveredModel | undefined> {
+async function ggufFile(files: FileAccess, dir: string, f: string, name: string, source: DiscoverySource, location: string, sink: Sink, others: readonly string[] = [], missing: readonly string[] = []): Promise<DiscoveredModel | undefined> {
   const path = files.join(dir, f);
-  const st = await quietStat(files, path);
-  if (st === undefined) {
-    sink.problems.push({ source, name, path, reason: 'danglingLink', message: `${path}: a link whose target is missing, expected a GGUF file` });
+  if (missing.length) {
+    sink.problems.push({ source, name, path, reason: 'missingShard', message: missingPartsText(path, missing) });
     return undefined;
   }
-  if (kindOf(st) !== 'file') return undefined;
+  let size = 0;
+  for (const part of [f, ...others]) {
+    const p = files.join(dir, part);
+    const st = await quietStat(files, p);
+    if (st === undefined) {
+      sink.problems.push({ source, name, path: p, reason: 'danglingLink', message: `${p}: a link whose target is missing, expected a GGUF file` });
+      return undefined;
+    }
+    if (kindOf(st) !== 'file') return undefined;
+    size += st.size;
+  }
   const g = await ggufEntry(files, path, sink, source, name);
   if (!g) return undefined;
-  const model: DiscoveredModel = { source, name, path, size: st.size, format: 'gguf', location, ...g };
+  const model: DiscoveredModel = { source, name, path, size, format: 'gguf', location, ...(others.length ? { shards: others.length + 1 } : {}), ...g };
   sink.models.push(model);
   return model;
 }
@@ -448,10 +461,9 @@ async function scanFolder(files: FileAccess, root: string, sink: Sink): Promise<
     const dir = rel ? files.join(root, rel) : root;
     const names = await quietList(files, dir);
     const sizes: number[] = [];
+    for (const { file, others, missing } of ggufGroups(names)) await ggufFile(files, dir, file, rel ? `${rel}/${file}` : file, 'folder', root, sink, others, missing);
     for (const f of names) {
-      const lower = f.toLowerCase();
-      if (lower.endsWith('.gguf')) await ggufFile(files, dir, f, rel ? `${rel}/${f}` : f, 'folder', root, sink);
-      else if (lower.endsWith('.safetensors')) {
+      if (f.toLowerCase().endsWith('.safetensors')) {
         const st = await quietStat(files, files.join(dir, f));
         if (st && kindOf(st) === 'file') sizes.push(st.size);
       }
@@ -463,6 +475,40 @@ async function scanFolder(files: FileAccess, root: string, sink: Sink): Promise<
       });
     }
   }
+}
+
+/** llama.cpp's gguf-split naming: `<prefix>-00001-of-00003.gguf`. */
+const GGUF_SPLIT = /^(.*)-(\d{5})-of-(\d{5})(\.gguf)$/i;
+
+/**
+ * The .gguf files among `names` as models: a file on its own, or a split model (gguf-split's
+ * `-00001-of-0000N.gguf`) as its first part with the other parts and the parts that are missing.
+ * Later parts are not entries of their own (their headers hold no token_embd.weight).
+ */
+export function ggufGroups(names: readonly string[]): { file: string; others: string[]; missing: string[] }[] {
+  const out: { file: string; others: string[]; missing: string[] }[] = [];
+  const have = new Set(names);
+  for (const f of names) {
+    if (!f.toLowerCase().endsWith('.gguf')) continue;
+    const m = GGUF_SPLIT.exec(f);
+    if (!m) {
+      out.push({ file: f, others: [], missing: [] });
+      continue;
+    }
+    if (Number(m[2]) !== 1) continue;
+    const others: string[] = [];
+    const missing: string[] = [];
+    for (let i = 2; i <= Number(m[3]); i++) {
+      const part = `${m[1]}-${String(i).padStart(5, '0')}-of-${m[3]}${m[4]}`;
+      (have.has(part) ? others : missing).push(part);
+    }
+    out.push({ file: f, others, missing });
+  }
+  return out;
+}
+
+function missingPartsText(path: string, missing: readonly string[]): string {
+  return `${path}: the first part of a split GGUF, but part ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''} is missing beside it`;
 }
 
 // ---------------------------------------------------------------- GGUF header

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { discoverModels, discoveryLocations, hfRepoId, readGgufSummary, resolveModelReference, type DiscoveryEnv } from '../../src/core/discovery';
+import { discoverModels, discoveryLocations, ggufGroups, hfRepoId, readGgufSummary, resolveModelReference, type DiscoveryEnv } from '../../src/core/discovery';
 import { writeSafetensors } from '../../src/core/formats/safetensors';
 import { loadModel } from '../../src/core/model/loadModel';
 import { nodeFiles } from '../../src/core/nodeFiles';
@@ -334,6 +334,24 @@ describe('discovery: LM Studio and added folders', () => {
       ['lmstudio:lmstudio-community/Tiny-GGUF/Tiny-Q4_K_M.gguf', 'Q4_K', path.join(a, 'Tiny-Q4_K_M.gguf')],
     ]);
     assert.deepEqual(found.problems.map(p => [p.name, p.reason]), [['lmstudio:TheBloke/Old-GGUF/broken.gguf', 'danglingLink']]);
+  });
+
+  it('a split GGUF (gguf-split\'s -00001-of-0000N) is one entry, its parts summed; a missing part is a problem', async () => {
+    // Catches: every part listed as a model of its own, or a model with a part missing listed as loadable.
+    const env = envWith({});
+    const d = path.join(env.home, '.lmstudio', 'models', 'p', 'Big-GGUF');
+    mkdirSync(d, { recursive: true });
+    const first = llamaGguf(GGML.Q4_K);
+    const second = ggufBytes({ tensors: [['blk.0.attn_q.weight', [8, 8], GGML.Q4_K]] });
+    writeFileSync(path.join(d, 'big-Q4_K_M-00001-of-00002.gguf'), first);
+    writeFileSync(path.join(d, 'big-Q4_K_M-00002-of-00002.gguf'), second);
+    writeFileSync(path.join(d, 'half-00001-of-00003.gguf'), first);
+    writeFileSync(path.join(d, 'half-00003-of-00003.gguf'), second);
+    const found = await discoverModels(nodeFiles, env);
+    assert.deepEqual(found.models.map(m => [m.name, m.shards, m.size, m.quant]), [['lmstudio:p/Big-GGUF/big-Q4_K_M-00001-of-00002.gguf', 2, first.length + second.length, 'Q4_K']]);
+    assert.deepEqual(found.problems.map(p => [p.name, p.reason]), [['lmstudio:p/Big-GGUF/half-00001-of-00003.gguf', 'missingShard']]);
+    assert.match(found.problems[0]!.message, /half-00001-of-00003\.gguf: the first part of a split GGUF, but part half-00002-of-00003\.gguf is missing beside it$/);
+    assert.deepEqual(ggufGroups(['a.gguf', 'x-00002-of-00002.gguf', 'notes.txt']), [{ file: 'a.gguf', others: [], missing: [] }]);
   });
 
   it('added folders: the folder and its subfolders as model folders, .gguf files; hidden sources are skipped', async () => {
