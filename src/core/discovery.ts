@@ -230,7 +230,12 @@ async function scanHf(files: FileAccess, hub: string, sink: Sink): Promise<void>
   for (const folder of await files.list(hub)) {
     const repo = hfRepoId(folder);
     if (repo === undefined) continue; // datasets--, spaces--, .locks, version.txt
-    await hfRepo(files, hub, repo, sink, 'hf');
+    try {
+      await hfRepo(files, hub, repo, sink, 'hf');
+    } catch (e) {
+      // An unreadable snapshot folder (permissions) is this repo's problem, not the cache's.
+      sink.problems.push({ source: 'hf', name: `hf:${repo}`, path: files.join(hub, folder), reason: 'unreadable', message: messageOf(e) });
+    }
   }
 }
 
