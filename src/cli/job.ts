@@ -1,12 +1,14 @@
 /** What the CLI's main thread hands its worker thread, and what comes back (structured clone). */
 export interface CliJob {
-  readonly command: 'inspect' | 'tokenize' | 'neighbours';
+  readonly command: 'inspect' | 'tokenize' | 'neighbours' | 'models';
   /** Parsed options, already checked (ranges, combinations). */
   readonly options: Map<string, string | number | boolean>;
   /** The text, already read and within LIMITS.textChars (neighbours: the WORD, '' with --id). */
   readonly text: string;
   /** tokenize with two --tokenizer or two --model: the two sides to compare, in the order given. */
   readonly compare?: readonly [CompareSide, CompareSide] | undefined;
+  /** models: every --folder given, in order. */
+  readonly folders?: readonly string[] | undefined;
   /** The folder with models/glove-100d and tokenizers/. */
   readonly assetsDir: string;
   /** SharedArrayBuffer(ACTIVITY_BYTES) the worker notes its steps into. */

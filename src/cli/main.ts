@@ -9,6 +9,7 @@ import { LIMITS } from '../core/limits';
 import { parseArgs, parseNumber, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { checkTextLength, readStdin, readTextFile } from './input';
 import type { CliJob, CliReply } from './job';
+import { checkModelsArgs, MODELS_OPTIONS, MODELS_USAGE } from './models';
 import { NEIGHBOURS_OPTIONS, NEIGHBOURS_USAGE, neighboursQuery } from './neighbours';
 import { INSPECT_OPTIONS, INSPECT_USAGE, TIMEOUT_SPEC, TOKENIZE_OPTIONS, TOKENIZE_USAGE, USAGE } from './options';
 
@@ -237,6 +238,16 @@ async function neighbours(argv: readonly string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => process.stdout.write(stdout, e => (e ? reject(e) : resolve())));
 }
 
+/** `models`: no text; discovery runs on the worker, under the deadline (a dead network mount cannot hang it). */
+async function models(argv: readonly string[]): Promise<void> {
+  const started = Date.now();
+  const { positional, options, lists } = parseArgs(argv, MODELS_OPTIONS);
+  checkModelsArgs(positional);
+  const folders = (lists.get('folder') ?? []).map(f => path.resolve(f));
+  const stdout = await runInWorker({ command: 'models', options, text: '', assetsDir: assetsDir(), folders }, deadlineOf(options), heapMb(), started);
+  await new Promise<void>((resolve, reject) => process.stdout.write(stdout, e => (e ? reject(e) : resolve())));
+}
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -259,13 +270,20 @@ export async function main(argv: string[]): Promise<number> {
         }
         await neighbours(rest);
         return 0;
+      case 'models':
+        if (wantsHelp(rest)) {
+          process.stdout.write(MODELS_USAGE + '\n');
+          return 0;
+        }
+        await models(rest);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
       case '-h': {
         const topic = name === 'help' ? rest[0] : undefined;
-        if (topic !== undefined && topic !== 'inspect' && topic !== 'tokenize' && topic !== 'neighbours') throw new UsageError(`help: unknown command "${topic}", expected inspect, tokenize or neighbours`);
-        process.stdout.write((topic === 'inspect' ? INSPECT_USAGE : topic === 'tokenize' ? TOKENIZE_USAGE : topic === 'neighbours' ? NEIGHBOURS_USAGE : USAGE) + '\n');
+        if (topic !== undefined && topic !== 'inspect' && topic !== 'tokenize' && topic !== 'neighbours' && topic !== 'models') throw new UsageError(`help: unknown command "${topic}", expected inspect, tokenize, neighbours or models`);
+        process.stdout.write((topic === 'inspect' ? INSPECT_USAGE : topic === 'tokenize' ? TOKENIZE_USAGE : topic === 'neighbours' ? NEIGHBOURS_USAGE : topic === 'models' ? MODELS_USAGE : USAGE) + '\n');
         return name === undefined ? 1 : 0;
       }
       case '--version':
@@ -273,7 +291,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`embedding-lens ${version()}\n`);
         return 0;
       default:
-        throw new UsageError(`unknown command "${name}", expected inspect, tokenize or neighbours (see embedding-lens --help)`);
+        throw new UsageError(`unknown command "${name}", expected inspect, tokenize, neighbours or models (see embedding-lens --help)`);
     }
   } catch (e) {
     const debug = process.env[ENV_DEBUG] === '1';

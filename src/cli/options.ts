@@ -1,6 +1,7 @@
 import { LIMITS } from '../core/limits';
 import { DEFAULT_MAX_TOKENS } from '../core/pipeline';
 import { rangeText, type OptionSpec } from './args';
+import { MODELS_NOTES, MODELS_SYNOPSIS } from './models';
 import { NEIGHBOURS_NOTES, NEIGHBOURS_SYNOPSIS } from './neighbours';
 
 /**
@@ -123,7 +124,11 @@ ${NEIGHBOURS_SYNOPSIS}
 
 ${NEIGHBOURS_NOTES}
 
-       embedding-lens help [inspect|tokenize|neighbours]      (or COMMAND --help)
+${MODELS_SYNOPSIS}
+
+${MODELS_NOTES}
+
+       embedding-lens help [inspect|tokenize|neighbours|models]  (or COMMAND --help)
        embedding-lens --version
 
 ${COMMON_NOTES}`;

@@ -6,6 +6,7 @@ import { installActivityBuffer, noteActivity, readActivity } from '../core/activ
 import { isLensError } from '../core/errors';
 import { UsageError } from './args';
 import { runJob } from './commands';
+import { runModels } from './models';
 import { runNeighbours } from './neighbours';
 import type { CliFailureKind, CliJob, CliReply } from './job';
 
@@ -54,7 +55,7 @@ async function run(job: CliJob): Promise<CliReply> {
   installActivityBuffer(job.activity);
   try {
     injectFault(process.env.EMBEDDING_LENS_FAULT);
-    const out = new TextEncoder().encode(await (job.command === 'neighbours' ? runNeighbours(job) : runJob(job)));
+    const out = new TextEncoder().encode(await (job.command === 'neighbours' ? runNeighbours(job) : job.command === 'models' ? runModels(job) : runJob(job)));
     return { type: 'done', stdout: out };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -193,7 +193,7 @@ describe('CLI errors: exit 1 and one line naming what was wrong', () => {
     ['zero max length', ['inspect', '--max-length', '0', 'x'], /--max-length: 0 is not valid/],
     ['missing model', ['inspect', '--model', path.join(dir, 'nope'), 'x'], /nope: no such file or folder/],
     ['unknown builtin', ['inspect', '--model', 'builtin:bert', 'x'], /unknown built-in model "builtin:bert"/],
-    ['unknown command', ['frob'], /unknown command "frob", expected inspect, tokenize or neighbours/],
+    ['unknown command', ['frob'], /unknown command "frob", expected inspect, tokenize, neighbours or models/],
     ['bad hidden size', ['inspect', '--hidden-size', '0', 'x'], /--hidden-size: 0 is not valid/],
     ['missing --file', ['inspect', '--file', path.join(dir, 'none.txt')], /--file: cannot read .*none\.txt \(ENOENT\)/],
   ];

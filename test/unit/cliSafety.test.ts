@@ -389,7 +389,7 @@ describe('CLI: help and version', function () {
   });
 
   it('help for an unknown command is a one-line error', () => {
-    failsWith(cli(['help', 'frob']), /help: unknown command "frob", expected inspect, tokenize or neighbours/);
+    failsWith(cli(['help', 'frob']), /help: unknown command "frob", expected inspect, tokenize, neighbours or models/);
   });
 });
 
