@@ -133,6 +133,46 @@ describe('input layer against PyTorch (test/fixtures/input-layer)', () => {
     assertClose(stages.at(-1)!.data, flat(exp.sequences[2]!.stages.LayerNorm!), 'roberta without model_type', { atol: 1e-6 });
   });
 
+  it('relative position_embedding_type adds no position rows at the input', async () => {
+    // HF BertEmbeddings adds position_embeddings only when position_embedding_type is "absolute".
+    // Catches adding a position table that the model keeps for attention only (or requiring it).
+    const store = edited(await storeOf('bert_prefixed'), ['bert.embeddings.position_embeddings.weight']);
+    const layer = detectInputLayer(store, { ...configOf('bert_prefixed'), position_embedding_type: 'relative_key' }, 'c.json');
+    assert.deepEqual(layer?.stageNames, ['word', '+ type', 'LayerNorm']);
+    const stages = await layer!.compute([2, 17, 3]);
+    assert.deepEqual(stages[1]!.tensors, ['bert.embeddings.word_embeddings.weight', 'bert.embeddings.token_type_embeddings.weight']);
+    // word + type only: the "+ type" rows are the word rows plus type row 0.
+    const type0 = (await layer!.tokenType!.readRows([0]))!;
+    const word = stages[0]!.data;
+    for (let k = 0; k < word.length; k++) assert.equal(stages[1]!.data[k], Math.fround(word[k]! + type0[k % layer!.dim]!));
+  });
+
+  it('reads LayerNorm.gamma/beta (TensorFlow-converted checkpoints) like weight/bias', async () => {
+    // Catches a loader that only knows the PyTorch names and rejects old BERT checkpoints.
+    const base = await storeOf('bert_prefixed');
+    const rename: Record<string, string> = { 'bert.embeddings.LayerNorm.gamma': 'bert.embeddings.LayerNorm.weight', 'bert.embeddings.LayerNorm.beta': 'bert.embeddings.LayerNorm.bias' };
+    const store: TensorStore = {
+      origin: base.origin,
+      names: () => base.names().map(n => Object.keys(rename).find(k => rename[k] === n) ?? n),
+      get: n => {
+        if (Object.values(rename).includes(n)) return undefined;
+        const t = base.get(rename[n] ?? n);
+        return t && { info: { ...t.info, name: n }, readAll: () => t.readAll(), readRows: ids => t.readRows(ids) };
+      },
+    };
+    const layer = detectInputLayer(store, configOf('bert_prefixed'), 'c.json');
+    const exp = expectedOf('bert_prefixed').sequences[0]!;
+    const stages = await layer!.compute(exp.input_ids);
+    assertClose(stages.at(-1)!.data, flat(exp.stages.LayerNorm!), 'gamma/beta', { atol: 1e-6 });
+    assert.deepEqual(stages.at(-1)!.added, ['bert.embeddings.LayerNorm.gamma', 'bert.embeddings.LayerNorm.beta']);
+  });
+
+  it('an empty sequence gives empty stages', async () => {
+    // Catches Math.max over no position ids (-Infinity) or a read of zero rows failing.
+    const stages = await (await load('roberta')).compute([]);
+    assert.deepEqual(stages.map(s => [s.name, s.rows, s.data.length]), [['word', 0, 0], ['+ position', 0, 0], ['+ type', 0, 0], ['LayerNorm', 0, 0]]);
+  });
+
   it('is undefined for other architectures and for folders without tensors', async () => {
     // Catches computing BERT rules for a Llama (whose input is the word rows only).
     assert.equal(detectInputLayer(await storeOf('bert_prefixed'), { model_type: 'llama' }), undefined);

@@ -289,7 +289,8 @@ export function detectInputLayer(store: TensorStore, config: unknown, configFile
       let pids: Int32Array | undefined;
       if (position) {
         pids = positionIds(ids);
-        const top = T === 0 ? -1 : Math.max(...pids);
+        let top = -1;
+        for (let i = 0; i < T; i++) if (pids[i]! > top) top = pids[i]!;
         if (top >= maxPositions) {
           const limit = maxPositions - (paddingIdx !== undefined ? paddingIdx + 1 : 0);
           throw new LensError(
