@@ -175,7 +175,10 @@ describe('input layer against PyTorch (test/fixtures/input-layer)', () => {
 
   it('is undefined for other architectures and for folders without tensors', async () => {
     // Catches computing BERT rules for a Llama (whose input is the word rows only).
-    assert.equal(detectInputLayer(await storeOf('bert_prefixed'), { model_type: 'llama' }), undefined);
+    const store = await storeOf('bert_prefixed');
+    assert.equal(detectInputLayer(store, { model_type: 'llama' }), undefined);
+    // Catches a lookup through an object's prototype (config.json is untrusted).
+    for (const mt of ['__proto__', 'constructor', 'toString']) assert.equal(detectInputLayer(store, JSON.parse(`{"model_type": "${mt}"}`)), undefined, mt);
     assert.equal(await loadInputLayer(nodeFiles, fixture('glove')), undefined);
   });
 });

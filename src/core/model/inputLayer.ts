@@ -98,14 +98,15 @@ export interface InputLayer {
 
 type Json = Record<string, unknown>;
 
-const MODEL_TYPES: Readonly<Record<string, InputLayerFamily>> = {
-  bert: 'bert',
-  roberta: 'roberta',
-  'xlm-roberta': 'roberta',
-  camembert: 'roberta',
-  distilbert: 'distilbert',
-  gpt2: 'gpt2',
-};
+/** A Map, not an object: config.json is the user's file, and "__proto__" must not be a model type. */
+const MODEL_TYPES: ReadonlyMap<string, InputLayerFamily> = new Map([
+  ['bert', 'bert'],
+  ['roberta', 'roberta'],
+  ['xlm-roberta', 'roberta'],
+  ['camembert', 'roberta'],
+  ['distilbert', 'distilbert'],
+  ['gpt2', 'gpt2'],
+]);
 
 /** Hugging Face's checkpoint prefixes per family, preferred first ('' = the bare base model). */
 const PREFIXES: Readonly<Record<InputLayerFamily, readonly string[]>> = {
@@ -390,7 +391,7 @@ function findFamily(store: TensorStore, cfg: Json, cfgName: string): { family: I
   const mt = cfg.model_type;
   if (mt !== undefined && mt !== null && typeof mt !== 'string') throw new LensError('config', `${cfgName}: "model_type" is ${JSON.stringify(mt)}, expected a string`);
   if (typeof mt === 'string') {
-    const family = MODEL_TYPES[mt.toLowerCase()];
+    const family = MODEL_TYPES.get(mt.toLowerCase());
     if (!family) return undefined; // another architecture: its input is the word rows (or not ours to compute)
     const prefix = PREFIXES[family].find(p => store.get(family === 'gpt2' ? `${p}wte.weight` : `${p}${WORD_SUFFIX}`));
     if (prefix === undefined) {
