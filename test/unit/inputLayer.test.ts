@@ -2,7 +2,8 @@
 // the same weights: test/fixtures/input-layer, written by scripts/fixtures/input_layer.py
 // (/usr/bin/python3 scripts/fixtures/input_layer.py from the repository root).
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSafetensors } from '../../src/core/formats/safetensors';
 import { detectInputLayer, loadInputLayer, type InputLayer } from '../../src/core/model/inputLayer';
@@ -171,6 +172,25 @@ describe('input layer against PyTorch (test/fixtures/input-layer)', () => {
     // Catches Math.max over no position ids (-Infinity) or a read of zero rows failing.
     const stages = await (await load('roberta')).compute([]);
     assert.deepEqual(stages.map(s => [s.name, s.rows, s.data.length]), [['word', 0, 0], ['+ position', 0, 0], ['+ type', 0, 0], ['LayerNorm', 0, 0]]);
+  });
+
+  it('reads a sharded folder through model.safetensors.index.json', async () => {
+    // Catches loadInputLayer looking only for model.safetensors (big checkpoints are sharded).
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'input-layer-'));
+    try {
+      const src = path.join(DIR, 'distilbert');
+      copyFileSync(path.join(src, 'config.json'), path.join(tmp, 'config.json'));
+      copyFileSync(path.join(src, 'model.safetensors'), path.join(tmp, 'model-00001-of-00001.safetensors'));
+      const names = (await storeOf('distilbert')).names();
+      writeFileSync(path.join(tmp, 'model.safetensors.index.json'), JSON.stringify({ weight_map: Object.fromEntries(names.map(n => [n, 'model-00001-of-00001.safetensors'])) }));
+      const layer = await loadInputLayer(nodeFiles, tmp);
+      const exp = expectedOf('distilbert').sequences[1]!;
+      const stages = await layer!.compute(exp.input_ids);
+      assertClose(stages.at(-1)!.data, flat(exp.stages.LayerNorm!), 'sharded distilbert', { atol: 1e-6 });
+      assert.match(stages[0]!.label.source, /model-00001-of-00001\.safetensors$/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('is undefined for other architectures and for folders without tensors', async () => {
