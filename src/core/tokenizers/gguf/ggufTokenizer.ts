@@ -205,7 +205,8 @@ interface Fragment {
  * every raw fragment, left to right.
  */
 export function partitionSpecial(text: string, specials: readonly { id: number; text: string }[]): Fragment[] {
-  let frags: Fragment[] = [{ start: 0, end: text.length }];
+  // llama.cpp makes no fragment of empty text (so no prefix space either), nor empty raw fragments.
+  let frags: Fragment[] = text.length > 0 ? [{ start: 0, end: text.length }] : [];
   for (const sp of specials) {
     const next: Fragment[] = [];
     for (const f of frags) {

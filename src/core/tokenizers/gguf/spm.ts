@@ -6,7 +6,7 @@
  * highest score is merged first (ties: the leftmost), until no pair forms a token. A final
  * symbol that is a token is emitted; any other (a character not in the vocabulary) is emitted as
  * its UTF-8 bytes, `<0xNN>` tokens. Spaces are written `▁` (U+2581) first; a `▁` that llama.cpp
- * prepends (add_space_prefix) has an empty span at the fragment's start.
+ * prepends (add_space_prefix) takes the span of the fragment's first character.
  */
 import { LensError } from '../../errors';
 import type { Token } from '../types';
@@ -86,7 +86,9 @@ const encoder = new TextEncoder();
  */
 export function spmTokenize(vocab: SpmVocab, fragment: string, start: number, prefixSpace: boolean, out: Token[]): void {
   const syms: Sym[] = [];
-  if (prefixSpace) syms.push({ text: '▁', start, end: start, prev: -1, next: -1 });
+  // The prepended space has no source character; it takes the first character's span, as
+  // Hugging Face's Prepend normalizer aligns it (so a lone "▁" token still points at the text).
+  if (prefixSpace && fragment.length > 0) syms.push({ text: '▁', start, end: start + String.fromCodePoint(fragment.codePointAt(0)!).length, prev: -1, next: -1 });
   let pos = 0;
   for (const ch of fragment) {
     syms.push({ text: ch === ' ' ? '▁' : ch, start: start + pos, end: start + pos + ch.length, prev: -1, next: -1 });
