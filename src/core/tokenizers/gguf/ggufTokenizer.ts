@@ -12,7 +12,7 @@
  *   tokenizer.ggml.merges        gpt2: "left right" strings, rank = index (required for gpt2)
  *   tokenizer.ggml.scores        llama: SentencePiece scores (absent → all 0)
  *   tokenizer.ggml.token_type    1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte
- *   tokenizer.ggml.{bos,eos,unknown,padding,seperator}_token_id
+ *   tokenizer.ggml.{bos,eos,unknown,padding,seperator,cls}_token_id (bert: BOS is CLS, EOS is SEP by default)
  *   tokenizer.ggml.add_bos_token / add_eos_token (defaults as llama.cpp's per model / pre type)
  *   tokenizer.ggml.add_space_prefix (llama: default true)
  * Errors are LensErrors naming `file` and the key.
@@ -267,9 +267,10 @@ class LlamaCppTokenizer implements Tokenizer {
     this.addSpacePrefix = kind === 'llama' ? (m.flag('add_space_prefix') ?? true) : false;
     // llama.cpp's defaults: SPM bos 1, eos 2, unk 0; WPM unk 100, bos (CLS) 101, sep 102, pad 0.
     const dflt = (id: number) => (id < n ? id : undefined);
-    const bos = m.tokenId('bos_token_id', n) ?? (kind === 'llama' ? dflt(1) : dflt(101));
-    const eos = m.tokenId('eos_token_id', n) ?? (kind === 'llama' ? dflt(2) : undefined);
+    const bos = m.tokenId('bos_token_id', n) ?? (kind === 'llama' ? dflt(1) : (m.tokenId('cls_token_id', n) ?? dflt(101)));
     const sep = m.tokenId('seperator_token_id', n) ?? (kind === 'bert' ? dflt(102) : undefined);
+    // BERT's closing token is its SEP: the converter writes add_eos_token for "[CLS] $A [SEP]".
+    const eos = m.tokenId('eos_token_id', n) ?? (kind === 'llama' ? dflt(2) : sep);
     this.unk = m.tokenId('unknown_token_id', n) ?? (kind === 'llama' ? dflt(0) : dflt(100));
     const pad = m.tokenId('padding_token_id', n) ?? (kind === 'bert' ? dflt(0) : undefined);
     if (pad !== undefined) this.padToken = { id: pad, text: tokens[pad]! };
@@ -282,7 +283,7 @@ class LlamaCppTokenizer implements Tokenizer {
     };
     if (addBos) this.before.push(need('add_bos_token', bos, 'bos_token_id'));
     if (addEos) this.after.push(need('add_eos_token', eos, 'eos_token_id'));
-    if (addSep) this.after.push(need('add_sep_token', sep, 'seperator_token_id'));
+    if (addSep && !(addEos && eos === sep)) this.after.push(need('add_sep_token', sep, 'seperator_token_id'));
     const ids = this.ids;
     this.spm = {
       tokens,
