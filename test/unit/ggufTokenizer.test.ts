@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isLensError } from '../../src/core/errors';
+import { BYTE_LEVEL_CHARS } from '../../src/core/tokenizers/byteLevel';
+import { SUPPORTED_PRE_NAMES } from '../../src/core/tokenizers/gguf/ggufPre';
 import { tokenizerFromGgufMetadata, type GgufMetadata } from '../../src/core/tokenizers/gguf/ggufTokenizer';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { referenceCorpus } from '../corpus/corpus';
@@ -17,6 +19,12 @@ import { assertSameEncoding, ourEncode, rustEncode, rustTokenizer } from './toke
 function fixtureMeta(name: string): Record<string, unknown> {
   const gz = readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'gguf-tokenizers', `${name}.json.gz`));
   return JSON.parse(gunzipSync(gz).toString('utf8')) as Record<string, unknown>;
+}
+
+const metaCache = new Map<string, Record<string, unknown>>();
+function fixtureMetaCached(name: string): Record<string, unknown> {
+  if (!metaCache.has(name)) metaCache.set(name, fixtureMeta(name));
+  return metaCache.get(name)!;
 }
 
 function asMeta(o: Record<string, unknown>): GgufMetadata {
@@ -158,6 +166,50 @@ describe('GGUF tokenizer from metadata (as llama.cpp) equals the Rust tokenizers
     }
   });
 
+  // Would catch: llama.cpp's gpt-2 regex differing from GPT-2's own, <|endoftext|> (control) not matched in text.
+  it('gpt2 (gpt2 BPE, pre gpt-2): ids, tokens and offsets over the reference corpus', async () => {
+    const tok = tokenizerFromGgufMetadata(asMeta(fixtureMeta('gpt2')), 'gpt2.gguf');
+    const json = readFileSync(path.join(repoRoot(), 'assets', 'tokenizers', 'gpt2', 'tokenizer.json'), 'utf8');
+    const special = [{ name: 'special tokens in text', text: 'a<|endoftext|>b <|endoftext|>' }];
+    const n = await compareAll('gpt2', tok, json, [...shortDocs, ...special, ...corpusDocs()]);
+    assert.ok(n > 300_000, `compared ${n} tokens`);
+    assert.equal(tok.numSpecialTokens(), 0, "llama.cpp's gpt-2 type adds no BOS");
+  });
+
+  // Would catch: a regex of some pre type that our engine cannot compile, or a list applied as one regex.
+  it('every supported tokenizer.ggml.pre builds (its regexes compile in our engine) and splits digits as its regex list says', () => {
+    const chars = BYTE_LEVEL_CHARS;
+    const base = { 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.tokens': [...chars], 'tokenizer.ggml.merges': [] as string[], 'tokenizer.ggml.add_bos_token': false };
+    const text = "Hello world's 12345 ab,cd 猫は\n\n  x";
+    const pieces = (pre: string) => {
+      const tok = tokenizerFromGgufMetadata(asMeta({ ...base, 'tokenizer.ggml.pre': pre }), `${pre}.gguf`);
+      // With no merges every byte is a token: this checks the regexes compile and run on mixed text.
+      return tok.encode(text).length;
+    };
+    for (const pre of SUPPORTED_PRE_NAMES) assert.equal(pieces(pre), new TextEncoder().encode(text).length, pre);
+    // Digits: llama 3 groups up to three, qwen2 and deepseek-coder split each, gpt-2 keeps the run.
+    const digitRuns = (pre: string) => {
+      const tok = tokenizerFromGgufMetadata(asMeta({ ...fixtureMetaCached('llama3'), 'tokenizer.ggml.pre': pre }), `${pre}.gguf`);
+      return tok.encode('12345').map(t => t.text);
+    };
+    assert.deepEqual(digitRuns('llama-bpe'), ['123', '45']);
+    assert.deepEqual(digitRuns('qwen2'), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(digitRuns('deepseek-coder'), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(digitRuns('deepseek-v3'), ['123', '45']);
+    assert.deepEqual(digitRuns('starcoder'), ['1', '2', '3', '4', '5']);
+  });
+
+  // Would catch: SentencePiece ties broken to the right, or a special token cut before a longer one.
+  it('llama SentencePiece: equal scores merge the leftmost pair; longer special tokens are matched first', () => {
+    const tokens = ['<unk>', '<s>', '</s>', 'a', 'b', 'ab', 'ba', '<x>', '<x><y>', '<y>', '▁'];
+    const types = [2, 3, 3, 1, 1, 1, 1, 4, 4, 4, 1];
+    const tok = tokenizerFromGgufMetadata(asMeta({ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': tokens, 'tokenizer.ggml.scores': tokens.map(() => -1), 'tokenizer.ggml.token_type': types, 'tokenizer.ggml.add_space_prefix': false }), 't.gguf');
+    assert.deepEqual(tok.encode('aba').map(t => t.text), ['ab', 'a']);
+    assert.deepEqual(tok.encode('b<x><y>a').map(t => [t.text, t.start, t.end]), [['b', 0, 1], ['<x><y>', 1, 7], ['a', 7, 8]]);
+    // A character outside the vocabulary with no byte tokens: the error names it.
+    assert.throws(() => tok.encode('c'), (e: unknown) => isLensError(e) && /t\.gguf: the vocabulary has no token for "c" and no byte token <0x63>/.test(e.message));
+  });
+
   // Would catch: an unknown pre name silently tokenizing with the default regexes.
   it('an unknown tokenizer.ggml.pre is refused by name, listing the supported ones', () => {
     const meta = { ...fixtureMeta('llama3'), 'tokenizer.ggml.pre': 'my-new-pre' };
@@ -176,6 +228,8 @@ describe('GGUF tokenizer from metadata (as llama.cpp) equals the Rust tokenizers
       [{ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': ['a', 'b'], 'tokenizer.ggml.scores': [1] }, /tokenizer\.ggml\.scores has 1 entries, expected one per token \(2\)/],
       [{ 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.tokens': ['a', 'b'] }, /tokenizer\.ggml\.merges is missing/],
       [{ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': ['a'], 'tokenizer.ggml.add_bos_token': 'yes' }, /tokenizer\.ggml\.add_bos_token is "yes", expected true or false/],
+      [{ 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.pre': 'llama-bpe', 'tokenizer.ggml.tokens': ['a'], 'tokenizer.ggml.merges': [] }, /tokenizer\.ggml\.add_bos_token is true but tokenizer\.ggml\.bos_token_id is missing or outside the vocabulary/],
+      [{ 'tokenizer.ggml.model': 'llama', 'tokenizer.ggml.tokens': ['a'] }, /tokenizer\.ggml\.add_bos_token is true but tokenizer\.ggml\.bos_token_id is missing or outside the vocabulary/],
     ];
     for (const [meta, re] of cases) {
       assert.throws(() => tokenizerFromGgufMetadata(asMeta(meta), 'bad.gguf'), (e: unknown) => isLensError(e) && e.message.startsWith('bad.gguf: ') && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(meta));

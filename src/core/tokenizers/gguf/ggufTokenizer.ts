@@ -158,10 +158,10 @@ function gpt2Tokenizer(m: Meta, tokens: string[], types: ArrayLike<number> | und
     special: types![id] !== TokenType.USER_DEFINED,
   }));
   const piece = (id: number | undefined, what: string) => {
-    if (id === undefined) throw new LensError('badFile', `${m.file}: ${K}${what}_token is true but ${K}${what}_token_id is missing`);
+    if (id === undefined) throw new LensError('badFile', `${m.file}: ${K}add_${what}_token is true but ${K}${what}_token_id is missing or outside the vocabulary`);
     return { SpecialToken: { id: tokens[id]!, type_id: 0 } };
   };
-  const single = [...(addBos ? [piece(bos, 'add_bos')] : []), { Sequence: { id: 'A', type_id: 0 } }, ...(addEos ? [piece(eos, 'add_eos')] : [])];
+  const single = [...(addBos ? [piece(bos, 'bos')] : []), { Sequence: { id: 'A', type_id: 0 } }, ...(addEos ? [piece(eos, 'eos')] : [])];
   const specialTokens: Record<string, unknown> = {};
   for (const id of [addBos ? bos : undefined, addEos ? eos : undefined]) if (id !== undefined) specialTokens[tokens[id]!] = { id: tokens[id]!, ids: [id], tokens: [tokens[id]!] };
   const json = {
