@@ -148,15 +148,10 @@ function gpt2Tokenizer(m: Meta, tokens: string[], types: ArrayLike<number> | und
   const eos = m.tokenId('eos_token_id', n);
   const addBos = m.flag('add_bos_token') ?? pre.addBos;
   const addEos = m.flag('add_eos_token') ?? false;
-  const special = specialTokenIds(tokens, types).map(id => ({
-    id,
-    content: tokens[id]!,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: types![id] !== TokenType.USER_DEFINED,
-  }));
+  // Special tokens are cut out first, llama.cpp's way (partitionSpecial); the pipeline sees only raw fragments.
+  const specials = specialTokenIds(tokens, types)
+    .map(id => ({ id, text: tokens[id]! }))
+    .sort((a, b) => b.text.length - a.text.length);
   const piece = (id: number | undefined, what: string) => {
     if (id === undefined) throw new LensError('badFile', `${m.file}: ${K}add_${what}_token is true but ${K}${what}_token_id is missing or outside the vocabulary`);
     return { SpecialToken: { id: tokens[id]!, type_id: 0 } };
@@ -165,7 +160,7 @@ function gpt2Tokenizer(m: Meta, tokens: string[], types: ArrayLike<number> | und
   const specialTokens: Record<string, unknown> = {};
   for (const id of [addBos ? bos : undefined, addEos ? eos : undefined]) if (id !== undefined) specialTokens[tokens[id]!] = { id: tokens[id]!, ids: [id], tokens: [tokens[id]!] };
   const json = {
-    added_tokens: special,
+    added_tokens: [],
     normalizer: null,
     pre_tokenizer: {
       type: 'Sequence',
@@ -183,12 +178,22 @@ function gpt2Tokenizer(m: Meta, tokens: string[], types: ArrayLike<number> | und
     description: `GGUF tokenizer (gpt2 BPE, pre ${preName ?? 'default'})`,
     source: m.file,
     vocabSize: n,
-    encode: (text, options) => inner.encode(text, options),
+    encode: (text: string, options?: EncodeOptions): Token[] => {
+      const out: Token[] = [];
+      for (const f of partitionSpecial(text, specials)) {
+        throwIfCancelled(options?.cancel);
+        if (f.token !== undefined) {
+          out.push({ id: f.token, text: tokens[f.token]!, start: f.start, end: f.end, special: true });
+          continue;
+        }
+        for (const t of inner.encode(text.slice(f.start, f.end), options)) out.push({ ...t, start: t.start + f.start, end: t.end + f.start });
+      }
+      return out;
+    },
     numSpecialTokens: () => inner.numSpecialTokens(),
     addSpecialTokens: (t, text) => inner.addSpecialTokens(t, text),
     idToToken: id => tokens[id],
     tokenToId: t => (Object.prototype.hasOwnProperty.call(vocab, t) ? vocab[t] : undefined),
-    ...(inner.explain ? { explain: inner.explain.bind(inner) } : {}),
     ...(padId !== undefined ? { padToken: { id: padId, text: tokens[padId]! } } : {}),
   };
 }
