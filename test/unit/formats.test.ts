@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { ByteRange, FileAccess, FileStat } from '../../src/core/fileAccess';
+import type { ByteRange, FileAccess } from '../../src/core/fileAccess';
 import { openNpy, writeNpy } from '../../src/core/formats/npy';
 import { openSafetensors, openShardedSafetensors, writeSafetensors } from '../../src/core/formats/safetensors';
 import { openWordVectors, type WordVectorFormat } from '../../src/core/formats/wordVectors';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import { createRng } from '../../src/core/prng';
 import type { FloatDType, TensorStore } from '../../src/core/tensors';
-import { fixture, rejection } from './helpers';
+import { fixture, memoryFiles, rejection } from './helpers';
 
 // Fixtures and expected values come from test/fixtures/formats/generate.py (numpy's own writer
 // for .npy; the formats' definitions for the rest). Values must match exactly: F16/BF16 widen to
@@ -78,33 +78,6 @@ function countingFiles(): FileAccess & { bytesRead: number } {
   return files;
 }
 
-/** A FileAccess over in-memory files (for round trips without temp files). Paths are posix. */
-function memoryFiles(contents: Record<string, Uint8Array>): FileAccess {
-  const get = (path: string): Uint8Array => {
-    const bytes = contents[path];
-    if (!bytes) throw new Error(`${path}: no such file`);
-    return bytes;
-  };
-  return {
-    async stat(path): Promise<FileStat | undefined> {
-      const bytes = contents[path];
-      return bytes && { size: bytes.length, mtimeMs: 0, isDirectory: false };
-    },
-    async readRanges(path, ranges) {
-      const bytes = get(path);
-      return ranges.map(r => bytes.slice(r.offset, r.offset + r.length));
-    },
-    async readAll(path) {
-      return get(path).slice();
-    },
-    async list() {
-      return Object.keys(contents);
-    },
-    join: (...parts) => parts.join('/'),
-    basename: path => path.slice(path.lastIndexOf('/') + 1),
-    dirname: path => path.slice(0, Math.max(0, path.lastIndexOf('/'))),
-  };
-}
 
 /** A .npy with a header we write ourselves (for headers numpy never writes). */
 function handNpy(header: string, dataBytes = 0, major = 1): Uint8Array {

@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { FileAccess, FileStat } from '../../src/core/fileAccess';
 import { ggufTokenEmbedding, metaNumber, metaString, metaStrings, openGguf, type GgufArray, type GgufValue } from '../../src/core/formats/gguf';
 import { DEQUANTIZABLE_NAMES, dequantize, GGML_TYPES } from '../../src/core/formats/ggmlQuants';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import { createRng } from '../../src/core/prng';
-import { fixture, rejection } from './helpers';
+import { fixture, memoryFiles, rejection } from './helpers';
 
 // Reference values come from scripts/fixtures/gguf_quants.py: the ggml authors' `gguf` package
 // 0.19.0 (`gguf.quants.dequantize`, `GGUFWriter`, `GGUFReader`). Every float is compared by its
@@ -41,32 +40,6 @@ function assertSameBits(actual: Float32Array, want: Float32Array, what: string):
   }
 }
 
-function memoryFiles(contents: Record<string, Uint8Array>): FileAccess {
-  const get = (path: string): Uint8Array => {
-    const bytes = contents[path];
-    if (!bytes) throw new Error(`${path}: no such file`);
-    return bytes;
-  };
-  return {
-    async stat(path): Promise<FileStat | undefined> {
-      const bytes = contents[path];
-      return bytes && { size: bytes.length, mtimeMs: 0, isDirectory: false };
-    },
-    async readRanges(path, ranges) {
-      const bytes = get(path);
-      return ranges.map(r => bytes.slice(r.offset, r.offset + r.length));
-    },
-    async readAll(path) {
-      return get(path).slice();
-    },
-    async list() {
-      return Object.keys(contents);
-    },
-    join: (...parts) => parts.join('/'),
-    basename: path => path.slice(path.lastIndexOf('/') + 1),
-    dirname: path => path.slice(0, Math.max(0, path.lastIndexOf('/'))),
-  };
-}
 
 // A small GGUF writer for hostile inputs only (the well-formed fixtures come from GGUFWriter).
 const u32 = (v: number): number[] => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { FileAccess, FileStat } from '../../src/core/fileAccess';
 
 /** The repository root (the folder with package.json), found from the running bundle. */
 export function repoRoot(): string {
@@ -58,4 +59,32 @@ export async function rejection(fn: () => unknown): Promise<Error & { reason?: s
     return e as Error & { reason?: string };
   }
   assert.fail('expected an error, none was thrown');
+}
+
+/** A FileAccess over in-memory files (for round trips without temp files). Paths are posix. */
+export function memoryFiles(contents: Record<string, Uint8Array>): FileAccess {
+  const get = (path: string): Uint8Array => {
+    const bytes = contents[path];
+    if (!bytes) throw new Error(`${path}: no such file`);
+    return bytes;
+  };
+  return {
+    async stat(path): Promise<FileStat | undefined> {
+      const bytes = contents[path];
+      return bytes && { size: bytes.length, mtimeMs: 0, isDirectory: false };
+    },
+    async readRanges(path, ranges) {
+      const bytes = get(path);
+      return ranges.map(r => bytes.slice(r.offset, r.offset + r.length));
+    },
+    async readAll(path) {
+      return get(path).slice();
+    },
+    async list() {
+      return Object.keys(contents);
+    },
+    join: (...parts) => parts.join('/'),
+    basename: path => path.slice(path.lastIndexOf('/') + 1),
+    dirname: path => path.slice(0, Math.max(0, path.lastIndexOf('/'))),
+  };
 }
