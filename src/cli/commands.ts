@@ -2,7 +2,7 @@ import { noteActivity } from '../core/activity';
 import { inspectJson } from '../core/inspectJson';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
 import type { Model } from '../core/model/model';
-import { nodeFiles } from '../core/nodeFiles';
+import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import { inspectText, type InspectOptions } from '../core/pipeline';
 import { createNativeEncoder } from '../native/nativeEncoder';
 import type { RnnHints } from '../core/rnnTensors';
@@ -85,7 +85,7 @@ async function inspect(job: CliJob): Promise<string> {
     ...(o.has('layers') ? { numLayers: get('layers') } : {}),
     ...(o.has('bidirectional') ? { bidirectional: true } : {}),
   } as RnnHints;
-  const model = await load({ files: nodeFiles, assetsDir: job.assetsDir }, get<string>('model'), get<string>('tokenizer'), hints);
+  const model = await load({ files: nodeFiles, assetsDir: job.assetsDir, discovery: nodeDiscoveryEnv() }, get<string>('model'), get<string>('tokenizer'), hints);
   const options: InspectOptions = {
     maxLength: get<number>('max-length'),
     paddingSide: get('padding-side'),
@@ -114,7 +114,7 @@ async function tokenize(job: CliJob): Promise<string> {
   if (job.compare) return compareTokenize(job, job.compare);
   const o = job.options;
   const text = job.text;
-  const ctx = { files: nodeFiles, assetsDir: job.assetsDir };
+  const ctx = { files: nodeFiles, assetsDir: job.assetsDir, discovery: nodeDiscoveryEnv() };
   const spec = o.get('tokenizer') as string | undefined;
   let tokenizer: Tokenizer;
   if (spec !== undefined) {

@@ -3,14 +3,14 @@
 import { noteActivity } from '../core/activity';
 import { alignSummary, alignTokens, type AlignGroup } from '../core/align';
 import { loadModel, loadTokenizerSpec } from '../core/model/loadModel';
-import { nodeFiles } from '../core/nodeFiles';
+import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import type { Token, Tokenizer } from '../core/tokenizers/types';
 import type { CliJob, CompareSide } from './job';
 import { columns, visible } from './table';
 
 /** A side's tokenizer: `--model` loads the model; `--tokenizer` takes a name, a path, or builtin:NAME (that model's tokenizer). */
 async function sideTokenizer(job: CliJob, side: CompareSide): Promise<Tokenizer> {
-  const ctx = { files: nodeFiles, assetsDir: job.assetsDir };
+  const ctx = { files: nodeFiles, assetsDir: job.assetsDir, discovery: nodeDiscoveryEnv() };
   noteActivity(`loading --${side.option} ${side.spec}`);
   if (side.option === 'model' || side.spec.startsWith('builtin:')) return (await loadModel(ctx, side.spec)).tokenizer;
   return loadTokenizerSpec(ctx, side.spec);

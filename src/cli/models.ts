@@ -1,10 +1,9 @@
 // `embedding-lens models`: the options and help (main thread) and the work (worker thread):
 // what discovery (core/discovery.ts) finds on this machine, grouped by source.
-import { homedir } from 'node:os';
 import { noteActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
 import { discoverModels, SOURCE_TITLES, type Discovery, type DiscoverySource } from '../core/discovery';
-import { nodeFiles } from '../core/nodeFiles';
+import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import { rangeText, UsageError, type OptionSpec } from './args';
 import type { CliJob } from './job';
 import { columns } from './table';
@@ -86,7 +85,7 @@ export function modelsTable(d: Discovery): string {
 export async function runModels(job: CliJob): Promise<string> {
   const folders = job.folders ?? [];
   noteActivity('looking for models (Hugging Face cache, Ollama, LM Studio' + (folders.length ? `, ${folders.length} --folder` : '') + ')');
-  const d = await discoverModels(nodeFiles, { env: process.env, home: homedir(), folders });
+  const d = await discoverModels(nodeFiles, nodeDiscoveryEnv({ folders }));
   noteActivity(`formatting the output (${d.models.length} models)`);
   return job.options.get('format') === 'table' ? modelsTable(d) : JSON.stringify(d, null, 2) + '\n';
 }

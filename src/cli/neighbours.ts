@@ -4,7 +4,7 @@ import { noteActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
 import { loadModel } from '../core/model/loadModel';
 import { NeighbourIndex } from '../core/neighbourIndex';
-import { nodeFiles } from '../core/nodeFiles';
+import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import { rangeText, UsageError, type OptionSpec } from './args';
 import type { CliJob } from './job';
 import { columns, visible } from './table';
@@ -65,7 +65,7 @@ export async function runNeighbours(job: CliJob): Promise<string> {
   const k = (o.get('k') as number | undefined) ?? DEFAULT_K;
   const modelName = spec ?? DEFAULT_MODEL;
   noteActivity(`loading ${spec === undefined ? `the default model ${modelName}` : `--model ${spec}`}${tokenizerSpec !== undefined ? ` with --tokenizer ${tokenizerSpec}` : ''}`);
-  const model = await loadModel({ files: nodeFiles, assetsDir: job.assetsDir }, modelName, tokenizerSpec !== undefined ? { tokenizer: tokenizerSpec } : {});
+  const model = await loadModel({ files: nodeFiles, assetsDir: job.assetsDir, discovery: nodeDiscoveryEnv() }, modelName, tokenizerSpec !== undefined ? { tokenizer: tokenizerSpec } : {});
   const { tokenizer, embedding } = model;
   const [rows] = embedding.info.shape as [number, number];
   let id: number;

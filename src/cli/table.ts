@@ -82,10 +82,26 @@ export function inspectTable(model: Model, r: InspectResult): string {
     const src = visible(r.text.slice(t.start, t.end));
     names[r.tokenPositions[i]!] = !src ? t.text : src === t.text ? src : `${src} \u2192 ${visible(t.text)}`;
   });
-  out.push('embeddings');
+  out.push(model.origin?.quant && emb.note ? `embeddings (${emb.note})` : 'embeddings');
   out.push(matrixText(r.embeddings, names));
   out.push(`Shape - (${r.embeddings.rows}, ${r.embeddings.cols})`);
   out.push('');
+  const il = r.inputLayer;
+  if (il && model.inputLayer) {
+    if ('skipped' in il) {
+      out.push(`input layer (${model.inputLayer.modelType}): not computed — ${il.skipped}`);
+      out.push('');
+    } else {
+      out.push(`input layer (${model.inputLayer.modelType}), real; position ids [${Array.from(il.positionIds).join(', ')}]`);
+      // "word" is the embeddings above; the later stages each add a tensor or normalise.
+      for (const st of il.stages.slice(1)) {
+        out.push(`${st.name}  (${st.added.join(', ')})`);
+        out.push(matrixText({ rows: st.rows, cols: st.cols, data: st.data }, names));
+        out.push(`Shape - (${st.rows}, ${st.cols})`);
+      }
+      out.push('');
+    }
+  }
   const dirs = spec.bidirectional ? 2 : 1;
   const hNames: string[] = [];
   for (let l = 0; l < spec.numLayers; l++) for (let d = 0; d < dirs; d++) hNames.push(`layer ${l}${spec.bidirectional ? (d ? ' reverse' : ' forward') : ''}`);

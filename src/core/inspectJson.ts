@@ -22,6 +22,7 @@ export function describeModel(model: Model, result: InspectResult): Record<strin
       ...(result.encoder.seed !== undefined ? { seed: result.encoder.seed } : {}),
       engine: result.engine.description,
     },
+    ...(model.origin ? { origin: { format: model.origin.format, path: model.origin.path, ...(model.origin.architecture ? { architecture: model.origin.architecture } : {}), ...(model.origin.quant ? { quant: model.origin.quant } : {}), ...(model.origin.reference ? { reference: model.origin.reference } : {}), ...(model.origin.contextLength !== undefined ? { context_length: model.origin.contextLength } : {}) } } : {}),
     pad_token: model.pad ? { id: model.pad.id, text: model.pad.text, source: model.pad.source } : null,
     options: {
       max_length: result.options.maxLength,
@@ -47,5 +48,16 @@ export function inspectJson(model: Model, result: InspectResult): string {
     `"h_n": ${matrixJson(rnn.hN, '  ')}`,
   ];
   if (rnn.cN) parts.push(`"c_n": ${matrixJson(rnn.cN, '  ')}`);
+  const il = result.inputLayer;
+  if (il && model.inputLayer) {
+    const head = `"family": ${JSON.stringify(model.inputLayer.family)}, "model_type": ${JSON.stringify(model.inputLayer.modelType)}`;
+    if ('skipped' in il) parts.push(`"input_layer": { ${head}, "skipped": ${JSON.stringify(il.skipped)} }`);
+    else {
+      const stages = il.stages.map(
+        st => `{ "name": ${JSON.stringify(st.name)}, "added": ${JSON.stringify(st.added)}, "real": ${st.label.real}, "matrix": ${matrixJson({ rows: st.rows, cols: st.cols, data: st.data }, '      ')} }`,
+      );
+      parts.push(`"input_layer": {\n    ${head},\n    "position_ids": ${JSON.stringify(Array.from(il.positionIds))},\n    "stages": [\n      ${stages.join(',\n      ')}\n    ]\n  }`);
+    }
+  }
   return `{\n  ${parts.join(',\n  ')}\n}\n`;
 }

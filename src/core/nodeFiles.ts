@@ -1,6 +1,8 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as nodePath from 'node:path';
+import { homedir } from 'node:os';
 import { describeKind, type ByteRange, type FileAccess, type FileKind, type FileStat } from './fileAccess';
+import type { DiscoveryEnv } from './discovery';
 import { LensError } from './errors';
 import { LIMITS } from './limits';
 
@@ -127,4 +129,13 @@ function wrap(path: string, e: unknown): LensError {
     : code === 'ELOOP' ? 'too many levels of symbolic links'
     : String((e as Error).message ?? e);
   return new LensError('badFile', `${path}: ${what}`);
+}
+
+/**
+ * Where model references (hf:, ollama:, lmstudio:) are looked up in this Node process: its
+ * environment variables and the user's home folder (discovery.ts reads nothing of the process),
+ * with the caller's extra folders and hidden locations.
+ */
+export function nodeDiscoveryEnv(extra: { readonly folders?: readonly string[]; readonly hidden?: readonly string[] } = {}): DiscoveryEnv {
+  return { env: process.env, home: homedir(), ...(extra.folders ? { folders: extra.folders } : {}), ...(extra.hidden ? { hidden: extra.hidden } : {}) };
 }

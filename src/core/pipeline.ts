@@ -2,6 +2,7 @@ import { noteActivity } from './activity';
 import { LensError, throwIfCancelled, type CancellationFlag } from './errors';
 import { LIMITS } from './limits';
 import { matrix, type Matrix } from './matrix';
+import type { InputStage } from './model/inputLayer';
 import type { Model, PartLabel } from './model/model';
 import type { Side } from './model/modelConfig';
 import { GATE_COUNT, randomRnnWeights, rnnLayerInputSize, typescriptEncoder, type CellType, type EncoderEngine, type RnnEncoder, type Nonlinearity, type RnnResult, type RnnSpec, type RnnWeights } from './rnn';
@@ -47,6 +48,8 @@ export interface InspectOptions {
   /** Refuse inputs with more ids than this (memory guard). Default 65,536. */
   readonly maxTokens?: number | undefined;
   readonly cancel?: CancellationFlag | undefined;
+  /** Compute the transformer input layer's stages when the model has one (default true). */
+  readonly inputLayer?: boolean | undefined;
   /** The encoder implementation (default: the TypeScript reference `runRnn`); the worker and the CLI pass the native one. */
   readonly encoder?: RnnEncoder | undefined;
 }
@@ -85,6 +88,13 @@ export interface InspectResult {
   readonly tokenPositions: Int32Array;
   /** `(T, E)` rows of the embedding table. */
   readonly embeddings: Matrix;
+  /**
+   * The transformer's input layer over `inputIds` (pads included, as the model sees them):
+   * "word", "+ position", ["+ type",] ["LayerNorm"], each `(T, E)`. `skipped` says why there are
+   * no stages for a model that has an input layer (the input is longer than its position table).
+   * Absent for models without one. The encoder still reads `embeddings` (the word rows).
+   */
+  readonly inputLayer?: { readonly stages: readonly InputStage[]; readonly positionIds: Int32Array } | { readonly skipped: string } | undefined;
   readonly encoder: EncoderInfo;
   readonly rnn: RnnResult;
   /** Which implementation ran the encoder. */
@@ -160,6 +170,24 @@ export async function inspectText(model: Model, text: string, options: InspectOp
   const embeddings = matrix(T, dim, await model.embedding.readRows(inputIds));
   throwIfCancelled(cancel);
 
+  let inputLayer: InspectResult['inputLayer'];
+  const layer = options.inputLayer === false ? undefined : model.inputLayer;
+  if (layer) {
+    if (layer.position && T > layer.maxPositions) {
+      inputLayer = { skipped: `${T} tokens are more than the ${layer.maxPositions} rows of ${layer.position.info.name}; the input layer is shown for inputs that fit its position table` };
+    } else {
+      noteActivity(`computing the input layer over ${T} positions`);
+      try {
+        inputLayer = { stages: await layer.compute(inputIds), positionIds: layer.positionIds(inputIds) };
+      } catch (e) {
+        // A position beyond the table (RoBERTa counts from padding_idx + 1): the word rows still stand.
+        if (!(e instanceof LensError)) throw e;
+        inputLayer = { skipped: e.message };
+      }
+      throwIfCancelled(cancel);
+    }
+  }
+
   const encoder = resolveEncoder(model, dim, options.random);
   noteActivity(`running the encoder over ${T} steps`);
   const realRange = resolved.skipPadding ? { start: first, end: first + tokens.length } : undefined;
@@ -172,6 +200,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
     attentionMask,
     tokenPositions,
     embeddings,
+    ...(inputLayer ? { inputLayer } : {}),
     encoder: encoder.info,
     rnn,
     engine,

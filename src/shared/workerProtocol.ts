@@ -58,6 +58,34 @@ export interface ModelSummary {
   readonly encoder: (PartLabelWire & EncoderSpecWire) | null;
   readonly pad: { readonly id: number; readonly text: string; readonly source: string } | null;
   readonly defaults: { readonly maxLength: number | null; readonly paddingSide: 'right' | 'left' | null };
+  /**
+   * The file format and what the header says about it: a GGUF file's architecture and the ggml
+   * type of its token embedding (`quant`, e.g. "Q4_K": the matrix says "dequantized from Q4_K"),
+   * the `hf:` / `ollama:` reference it was found by. Absent for older workers.
+   */
+  readonly origin?: ModelOriginWire | null | undefined;
+  /** The transformer input layer the model has (BERT/RoBERTa/DistilBERT/GPT-2), or null. */
+  readonly inputLayer?: { readonly family: string; readonly modelType: string; readonly stages: readonly string[]; readonly maxPositions: number; readonly eps: number | null } | null | undefined;
+}
+
+export interface ModelOriginWire {
+  readonly format: 'gguf' | 'safetensors' | 'npy' | 'word-vectors' | 'builtin';
+  readonly path: string;
+  readonly architecture: string | null;
+  readonly quant: string | null;
+  readonly title: string | null;
+  readonly contextLength: number | null;
+  readonly reference: string | null;
+}
+
+/** One stage of the transformer input layer for the encoded text, `(T, E)`. */
+export interface InputStageWire {
+  /** "word", "+ position", "+ type" or "LayerNorm". */
+  readonly name: string;
+  /** The tensors this stage adds. */
+  readonly added: readonly string[];
+  readonly label: PartLabelWire;
+  readonly matrix: MatrixWire;
 }
 
 /** An RNN's shape and kind. */
@@ -132,6 +160,11 @@ export interface EncodeReply {
     readonly addSpecialTokens: boolean;
     readonly padTokenId: number | null;
   };
+  /**
+   * The transformer input layer over the padded ids (stages in order; the first, "word", equals
+   * `embeddings`), or why it was not computed (`skipped`). Absent/null for models without one.
+   */
+  readonly inputLayer?: { readonly positionIds: ArrayBuffer; readonly stages: readonly InputStageWire[] } | { readonly skipped: string } | null | undefined;
   /** The run with the chosen pad treatment. */
   readonly rnn: RnnRunWire;
   /** The other pad treatment, for the side-by-side view (null when there are no pads). */

@@ -256,7 +256,7 @@ export class WorkerHandlers {
     const tInspect = Date.now();
     // The other pad treatment, for the side-by-side step-through, when there are pads at all.
     const hasPads = result.tokens.length < result.inputIds.length;
-    const other = hasPads ? await inspectText(model, text, { ...options, skipPadding: !options.skipPadding }) : null;
+    const other = hasPads ? await inspectText(model, text, { ...options, skipPadding: !options.skipPadding, inputLayer: false }) : null;
     const tOther = Date.now();
     const transfer: ArrayBuffer[] = [];
     const reply = encodeReply(model, result, other, transfer);
@@ -542,6 +542,32 @@ export function summarize(model: Model): ModelSummary {
       : null,
     pad: model.pad ? { ...model.pad } : null,
     defaults: { maxLength: model.config.maxLength ?? null, paddingSide: model.config.paddingSide ?? null },
+    origin: model.origin
+      ? {
+          format: model.origin.format,
+          path: model.origin.path,
+          architecture: model.origin.architecture ?? null,
+          quant: model.origin.quant ?? null,
+          title: model.origin.title ?? null,
+          contextLength: model.origin.contextLength ?? null,
+          reference: model.origin.reference ?? null,
+        }
+      : null,
+    inputLayer: model.inputLayer
+      ? { family: model.inputLayer.family, modelType: model.inputLayer.modelType, stages: [...model.inputLayer.stageNames], maxPositions: model.inputLayer.maxPositions, eps: model.inputLayer.eps ?? null }
+      : null,
+  };
+}
+
+function inputLayerWire(r: InspectResult, transfer: ArrayBuffer[]): EncodeReply['inputLayer'] {
+  const il = r.inputLayer;
+  if (!il) return null;
+  if ('skipped' in il) return { skipped: il.skipped };
+  const positionIds = exact(il.positionIds.slice());
+  transfer.push(positionIds);
+  return {
+    positionIds,
+    stages: il.stages.map(st => ({ name: st.name, added: [...st.added], label: labelWire(st.label), matrix: matrixWire({ rows: st.rows, cols: st.cols, data: st.data }, transfer) })),
   };
 }
 
@@ -574,6 +600,7 @@ function encodeReply(model: Model, r: InspectResult, other: InspectResult | null
       seed: r.encoder.seed ?? null,
     },
     options: { ...r.options },
+    inputLayer: inputLayerWire(r, transfer),
     rnn: rnnWire(r.rnn, r.options.skipPadding, transfer),
     rnnOther: other ? rnnWire(other.rnn, other.options.skipPadding, transfer) : null,
     engine: { ...r.engine },

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { installActivityBuffer, noteActivity } from '../core/activity';
 import { isLensError, type CancellationFlag } from '../core/errors';
-import { nodeFiles } from '../core/nodeFiles';
+import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import type { FromWorker, ToWorker, WorkerRequest, WorkerStartData } from '../shared/workerProtocol';
 import { createNativeEncoder } from '../native/nativeEncoder';
 import { WorkerHandlers } from './handlers';
@@ -18,7 +18,7 @@ installActivityBuffer(data.activity);
 // saying why, when the module cannot load (e.g. the generic .vsix ships no binary) or ONNX cannot
 // express the encoder exactly. Its engine is in every encode reply (the log and the panel's header).
 const encoder = createNativeEncoder({ threads: 2 });
-const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: data.assetsDir }, { testHooks: data.testHooks === true, encoder });
+const handlers = new WorkerHandlers({ files: nodeFiles, assetsDir: data.assetsDir, discovery: nodeDiscoveryEnv() }, { testHooks: data.testHooks === true, encoder });
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);

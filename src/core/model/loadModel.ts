@@ -1,6 +1,8 @@
 import { checkPicked } from '../containment';
 import { LensError } from '../errors';
 import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
+import { isModelReference, resolveModelReference, type DiscoveryEnv } from '../discovery';
+import { ggufTokenEmbedding, metaNumber, metaString, openGguf, type GgufArray, type GgufFile } from '../formats/gguf';
 import { openNpy } from '../formats/npy';
 import { openSafetensors, openShardedSafetensors } from '../formats/safetensors';
 import { looksLikeWordVectors, openWordVectors } from '../formats/wordVectors';
@@ -9,9 +11,11 @@ import { parseJsonFile } from '../safeJson';
 import { loadRnnWeights, type RnnHints } from '../rnnTensors';
 import { shapeString, withExtraRows, type TensorSource, type TensorStore } from '../tensors';
 import { findTokenizerFile, loadTokenizerFile, PAD_CANDIDATES, UNK_CANDIDATES, wordListTokenizer } from '../tokenizers/loadTokenizer';
+import { tokenizerFromGgufMetadata } from '../tokenizers/gguf/ggufTokenizer';
 import { isOpenAiEncodingName, OPENAI_ENCODINGS, openAiAssetsDir, openAiTokenizer } from '../tokenizers/openai';
 import type { Tokenizer } from '../tokenizers/types';
 import { seedModel, BUILTIN_NAMES } from './builtins';
+import { detectInputLayer } from './inputLayer';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
 import type { Model, PartLabel } from './model';
 
@@ -20,6 +24,11 @@ export interface LoadContext {
   readonly files: FileAccess;
   /** The extension's/CLI's `assets` folder (holds models/glove-100d). */
   readonly assetsDir: string;
+  /**
+   * Where `hf:`, `ollama:` and `lmstudio:` references are looked up (environment variables and
+   * the home folder). Without it a reference is refused with a message saying so.
+   */
+  readonly discovery?: DiscoveryEnv | undefined;
 }
 
 export interface LoadOptions {
@@ -38,17 +47,33 @@ export const EMBEDDING_NAMES = [
 
 /**
  * Loads a model from `spec`: `builtin:NAME`, a model folder, a tensor file (.safetensors,
- * sharded index, .npy) with a tokenizer beside it or given, or a word-vector file.
+ * sharded index, .npy) with a tokenizer beside it or given, a .gguf file (tokenizer from its
+ * metadata), a word-vector file, or a reference to a model discovery finds (`hf:org/name`,
+ * `ollama:name:tag`, `lmstudio:publisher/repo/file.gguf`).
  */
 export async function loadModel(ctx: LoadContext, spec: string, options: LoadOptions = {}): Promise<Model> {
   if (spec.startsWith('builtin:')) return loadBuiltin(ctx, spec.slice('builtin:'.length), options);
+  if (isModelReference(spec)) return loadReference(ctx, spec, options);
   const { files } = ctx;
   const st = await files.stat(spec);
-  if (!st) throw new LensError('badFile', `${spec}: no such file or folder (expected a model folder, a .safetensors/.npy file, a word-vector file, or builtin:${BUILTIN_NAMES.join('|builtin:')})`);
+  if (!st) throw new LensError('badFile', `${spec}: no such file or folder (expected a model folder, a .safetensors/.npy/.gguf file, a word-vector file, hf:ORG/NAME, ollama:NAME:TAG, or builtin:${BUILTIN_NAMES.join('|builtin:')})`);
   const kind = kindOf(st);
   if (kind === 'directory') return loadFolder(ctx, spec, options);
   if (kind !== 'file') throw new LensError('badFile', `${spec}: is ${describeKind(kind)}, expected a model folder or a model file`);
   return loadFile(ctx, spec, options);
+}
+
+/** `hf:…`, `ollama:…`, `lmstudio:…`: the path discovery resolves it to, loaded under the reference's name. */
+async function loadReference(ctx: LoadContext, spec: string, options: LoadOptions): Promise<Model> {
+  if (!ctx.discovery) throw new LensError('option', `${spec}: model references are not available here; pass the model's folder or .gguf file`);
+  const { path, model: found } = await resolveModelReference(ctx.files, ctx.discovery, spec);
+  const model = await loadModel(ctx, path, options);
+  return {
+    ...model,
+    id: spec,
+    name: spec.slice(spec.indexOf(':') + 1),
+    origin: { ...(model.origin ?? { format: found.format, path }), reference: spec },
+  };
 }
 
 async function loadBuiltin(ctx: LoadContext, name: string, options: LoadOptions): Promise<Model> {
@@ -66,24 +91,27 @@ async function loadBuiltin(ctx: LoadContext, name: string, options: LoadOptions)
   }
 }
 
-async function readConfig(files: FileAccess, dir: string): Promise<{ config: ModelConfig; file?: string }> {
+async function readConfig(files: FileAccess, dir: string): Promise<{ config: ModelConfig; file?: string; raw?: unknown }> {
   const file = files.join(dir, 'config.json');
   const st = await files.stat(file);
   if (!st) return { config: {} };
   await checkPicked(files, dir, file, 'a config.json file');
-  const config = parseModelConfig(await readText(files, file), file);
+  const text = await readText(files, file);
+  const config = parseModelConfig(text, file);
+  // The input layer reads keys ModelConfig does not keep (model_type, layer_norm_eps, …).
+  const raw = parseJsonFile(text, file);
   // Hugging Face keeps do_lower_case in tokenizer_config.json.
   const tc = files.join(dir, 'tokenizer_config.json');
   if (config.doLowerCase === undefined && (await files.stat(tc))) {
     await checkPicked(files, dir, tc, 'a tokenizer_config.json file');
     try {
       const lower = (parseJsonFile(await readText(files, tc), tc) as { do_lower_case?: unknown } | null)?.do_lower_case;
-      if (typeof lower === 'boolean') return { config: { ...config, doLowerCase: lower }, file };
+      if (typeof lower === 'boolean') return { config: { ...config, doLowerCase: lower }, file, raw };
     } catch {
       // tokenizer_config.json is optional and advisory here; tokenizer.json is what we run.
     }
   }
-  return { config, file };
+  return { config, file, raw };
 }
 
 /** The tensor files of a folder, in order of preference. */
@@ -130,10 +158,18 @@ async function findWordVectorFile(files: FileAccess, dir: string, names: readonl
 
 async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): Promise<Model> {
   const { files } = ctx;
-  const { config, file: configFile } = await readConfig(files, dir);
+  const { config, file: configFile, raw } = await readConfig(files, dir);
   const store = await openFolderStore(files, dir);
   if (!store) {
     const names = await files.list(dir);
+    // A folder holding one GGUF model (LM Studio's publisher/repo folders): that file.
+    const ggufs = names.filter(n => /\.gguf$/i.test(n));
+    if (ggufs.length === 1) {
+      const path = files.join(dir, ggufs[0]!);
+      await checkPicked(files, dir, path, 'a .gguf file');
+      return loadGguf(ctx, path, options);
+    }
+    if (ggufs.length > 1) throw new LensError('badFile', `${dir}: several .gguf files (${ggufs.slice(0, 4).join(', ')}${ggufs.length > 4 ? ', …' : ''}); pass one of them with --model`);
     const vectors = await findWordVectorFile(files, dir, names);
     if (vectors) return loadWordVectors(ctx, vectors, options);
     // PyTorch weights only (pytorch_model.bin, *.pt, …): say why they are not read.
@@ -155,7 +191,7 @@ async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): 
   const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
   if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
   if (!tokenizerPath) throw new LensError('badFile', `${dir}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt (or pass --tokenizer)`);
-  return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, tokenizerPath, options });
+  return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, rawConfig: raw, tokenizerPath, options });
 }
 
 async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
@@ -166,15 +202,81 @@ async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): P
     throw new LensError('option', `--model: ${path} is a tokenizer, not a model; pass the model folder or embedding file with --model (and this file with --tokenizer)`);
   }
   let store: TensorStore;
+  if (/\.gguf$/i.test(name) || (await isGgufFile(files, path))) return loadGguf(ctx, path, options);
   if (name.endsWith('.safetensors.index.json')) store = await openShardedSafetensors(files, path);
   else if (name.endsWith('.safetensors')) store = await openSafetensors(files, path);
   else if (name.endsWith('.npy')) store = await openNpy(files, path);
   else return loadWordVectors(ctx, path, options);
-  const { config, file: configFile } = await readConfig(files, dir);
+  const { config, file: configFile, raw } = await readConfig(files, dir);
   const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
   if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
   if (!tokenizerPath) throw new LensError('option', `--tokenizer: ${path} is a bare matrix; give its tokenizer with --tokenizer (tokenizer.json, vocab.json or vocab.txt), none was found beside it`);
-  return assemble(ctx, { id: path, name, store, config, configFile, tokenizerPath, options });
+  return assemble(ctx, { id: path, name, store, config, configFile, rawConfig: raw, tokenizerPath, options });
+}
+
+/** True when the file starts with the GGUF magic (Ollama's blobs have no extension). */
+async function isGgufFile(files: FileAccess, path: string): Promise<boolean> {
+  const st = await files.stat(path);
+  if (!st || st.size < 4) return false;
+  const head = await readRange(files, path, 0, 4);
+  return head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46;
+}
+
+/** The metadata as plain values, for the tokenizer: arrays become their items, scalars their value. */
+function plainMetadata(file: GgufFile): { get(key: string): unknown } {
+  return {
+    get(key) {
+      const v = file.metadata.get(key);
+      if (!v) return undefined;
+      return v.type === 'ARRAY' ? (v.value as GgufArray).items : v.value;
+    },
+  };
+}
+
+/**
+ * A GGUF file (llama.cpp, Ollama, LM Studio): the tokenizer from its metadata, the rows of
+ * `token_embd.weight` dequantized as ggml does, and the random encoder on top (GGUF models are
+ * transformers: there is no RNN to read).
+ */
+async function loadGguf(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
+  const { files } = ctx;
+  const file = await openGguf(files, path);
+  const emb = ggufTokenEmbedding(file);
+  const tokenizer = options.tokenizer ? await loadTokenizerSpec(ctx, options.tokenizer) : tokenizerFromGgufMetadata(plainMetadata(file), path);
+  const embedding = emb.tensor;
+  checkVocabFits(tokenizer, embedding, '');
+  const arch = metaString(file, 'general.architecture');
+  const contextLength = arch ? safeNumber(() => metaNumber(file, `${arch}.context_length`)) : undefined;
+  const title = safeNumber(() => metaString(file, 'general.name'));
+  const widened = emb.typeName === 'F16' || emb.typeName === 'BF16';
+  const pad = tokenizer.padToken ? { ...tokenizer.padToken, source: 'tokenizer' as const } : undefined;
+  return {
+    id: path,
+    name: title ? `${title} (${files.basename(path)})` : files.basename(path),
+    tokenizer,
+    embedding,
+    embeddingLabel: {
+      real: true,
+      source: path,
+      tensor: 'token_embd.weight',
+      dtype: emb.typeName,
+      shape: [emb.vocabSize, emb.embeddingLength],
+      ...(emb.typeName !== 'F32' ? { note: widened ? `widened from ${emb.typeName} to float32` : `dequantized from ${emb.typeName} as ggml does` } : {}),
+    },
+    config: {},
+    pad,
+    origin: { format: 'gguf', path, architecture: arch, quant: emb.typeName, title, contextLength },
+    files: [...new Set([path, ...(options.tokenizer ? [tokenizer.source] : [])])],
+  };
+}
+
+/** An informational metadata value: a wrong type there must not stop the model from loading. */
+function safeNumber<T>(read: () => T | undefined): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 interface Parts {
@@ -183,6 +285,8 @@ interface Parts {
   store: TensorStore;
   config: ModelConfig;
   configFile: string | undefined;
+  /** config.json as parsed JSON, for the input layer's keys. */
+  rawConfig?: unknown;
   tokenizerPath: string;
   options: LoadOptions;
 }
@@ -261,6 +365,10 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
   if (p.options.encoderHints) hints.push(p.options.encoderHints);
   const encoder = await loadRnnWeights(p.store, dim, hints, p.config.encoderPrefix);
   const pad = resolvePad(tokenizer, p.config, p.configFile, rows);
+  const inputLayer = detectInputLayer(p.store, p.rawConfig, p.configFile);
+  // The input layer's word table must be the table the rows are read from.
+  const layer = inputLayer && inputLayer.word.info.name === embedding.info.name && inputLayer.word.info.file === embedding.info.file ? inputLayer : undefined;
+  const modelType = typeof (p.rawConfig as { model_type?: unknown } | undefined)?.model_type === 'string' ? ((p.rawConfig as { model_type: string }).model_type) : undefined;
   return {
     id: p.id,
     name: p.name,
@@ -273,7 +381,9 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
     },
     config: p.config,
     pad,
-    files: [...new Set([p.tokenizerPath, embedding.info.file, ...(encoder?.files ?? []), ...(p.configFile ? [p.configFile] : [])])],
+    origin: { format: embedding.info.file.endsWith('.npy') ? 'npy' : 'safetensors', path: p.id, architecture: modelType ?? layer?.modelType, contextLength: layer?.maxPositions },
+    ...(layer ? { inputLayer: layer } : {}),
+    files: [...new Set([p.tokenizerPath, embedding.info.file, ...(encoder?.files ?? []), ...(layer ? [layer.position, layer.tokenType, layer.layerNorm?.weight, layer.layerNorm?.bias].filter(t => t !== undefined).map(t => t!.info.file) : []), ...(p.configFile ? [p.configFile] : [])])],
   };
 }
 

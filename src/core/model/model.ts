@@ -1,6 +1,7 @@
 import type { RnnWeights } from '../rnn';
 import type { TensorSource } from '../tensors';
 import type { Tokenizer } from '../tokenizers/types';
+import type { InputLayer } from './inputLayer';
 import type { ModelConfig } from './modelConfig';
 
 /** Where a part of the model comes from: shown next to every number ("real: file", "random: seed"). */
@@ -11,6 +12,27 @@ export interface PartLabel {
   readonly dtype?: string;
   readonly shape?: readonly number[];
   readonly note?: string;
+}
+
+/**
+ * What file format a model came from and what the header needs to say about it: a GGUF file's
+ * architecture and the ggml type its token embedding is stored in ("dequantized from Q4_K"),
+ * a cache reference (`hf:org/name`, `ollama:name:tag`) it was resolved from.
+ */
+export interface ModelOrigin {
+  readonly format: 'gguf' | 'safetensors' | 'npy' | 'word-vectors' | 'builtin';
+  /** The file or folder the weights were read from. */
+  readonly path: string;
+  /** `general.architecture` (GGUF) or config.json's `model_type`. */
+  readonly architecture?: string | undefined;
+  /** GGUF: the ggml type of token_embd.weight (`Q4_K`, `F16`, …). */
+  readonly quant?: string | undefined;
+  /** GGUF: `general.name`. */
+  readonly title?: string | undefined;
+  /** GGUF: `<arch>.context_length`; Hugging Face: `max_position_embeddings`. Informational only. */
+  readonly contextLength?: number | undefined;
+  /** The `hf:` / `ollama:` / `lmstudio:` reference the user gave, when the model was found through discovery. */
+  readonly reference?: string | undefined;
 }
 
 /** A loaded model: tokenizer + embedding table + optionally a real encoder. */
@@ -30,6 +52,13 @@ export interface Model {
   readonly pad?: { readonly id: number; readonly text: string; readonly source: 'config.json' | 'tokenizer' | 'builtin' } | undefined;
   /** True for rows that are random rather than learnt (the seed model's unlisted words). */
   readonly isRandomRow?: ((id: number) => boolean) | undefined;
+  /** Where the model came from (format, architecture, quantization); absent for older callers' models. */
+  readonly origin?: ModelOrigin | undefined;
+  /**
+   * The transformer's input layer (word + position (+ type) embeddings, LayerNorm) when the
+   * model is a BERT / RoBERTa / DistilBERT / GPT-2-style Hugging Face model.
+   */
+  readonly inputLayer?: InputLayer | undefined;
   /** Every file the model was read from (the worker caches by these paths and their mtimes). */
   readonly files: readonly string[];
 }
