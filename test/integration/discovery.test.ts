@@ -184,6 +184,16 @@ describe('Model discovery in Select Model', function () {
     assert.equal(await chosen, 'ollama:tinyllama:q8_0');
     assert.equal(c().inspect('model')?.globalValue, 'ollama:tinyllama:q8_0', 'the reference, not the blob path');
     assert.equal(lens.activeModelPicker(), undefined, 'the picker is gone');
+    // The setting is read back as a reference (not made a path inside the workspace folder), and Inspect Selection uses it.
+    assert.equal(lens.settings().model, 'ollama:tinyllama:q8_0');
+    const doc = await vscode.workspace.openTextDocument({ content: 'hello world' });
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.selection = new vscode.Selection(0, 0, 0, 11);
+    const inspected = await vscode.commands.executeCommand<{ ids: number[] }>('embeddingLens.inspectSelection');
+    assert.ok(inspected && inspected.ids.length > 0, 'the selection was encoded with the chosen model');
+    const { activePanel } = await api();
+    assert.equal(activePanel()?.result?.result.model.origin?.reference, 'ollama:tinyllama:q8_0');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('closing the picker while it looks cancels the worker\'s search', async () => {
