@@ -222,14 +222,11 @@ function showPicker(state: vscode.Memento, current: string, discover: DiscoverMo
     subs.push(
       qp.onDidTriggerItemButton(e => {
         if (e.button === WORKSPACE_BUTTON) return done({ item: e.item, workspace: true });
-        const search_ = readModelSearch();
-        const change =
-          e.button === HIDE_BUTTON && e.item.source
-            ? appendToListSetting('modelSearch.hidden', e.item.source)
-            : e.button === REMOVE_FOLDER_BUTTON && e.item.location !== undefined
-              ? removeSearchFolder(search_, e.item.location)
-              : undefined;
-        if (change) void change.then(() => search(), err => log?.warn(`Select Model: could not change the modelSearch settings: ${String(err)}`));
+        if (e.button !== HIDE_BUTTON && e.button !== REMOVE_FOLDER_BUTTON) return;
+        void hideEntry(e.item).then(
+          () => search(),
+          err => log?.warn(`Select Model: could not change the modelSearch settings: ${err instanceof Error ? err.message : String(err)}`),
+        );
       }),
     );
     subs.push(qp.onDidHide(() => done(undefined)));
@@ -239,11 +236,23 @@ function showPicker(state: vscode.Memento, current: string, discover: DiscoverMo
   });
 }
 
-/** Takes an added folder out of modelSearch.folders (as the user wrote it); one set elsewhere (a workspace) is hidden instead. */
-async function removeSearchFolder(search: ModelSearchSettings, location: string): Promise<void> {
-  const i = search.folders.indexOf(location);
-  const raw = i >= 0 ? search.rawFolders[i]! : location;
-  if (!(await removeFromListSetting('modelSearch.folders', raw))) await appendToListSetting('modelSearch.hidden', location);
+/**
+ * What a discovered entry's button does (user settings): hide its source (append `hf`, `ollama`
+ * or `lmstudio` to modelSearch.hidden), or for an added folder's entry take that folder out of
+ * modelSearch.folders as the user wrote it (a folder set elsewhere, e.g. in a workspace, is
+ * hidden by its path instead). The picker searches again afterwards.
+ */
+export async function hideEntry(item: Pick<ModelPick, 'source' | 'location'>): Promise<void> {
+  if (!item.source) return;
+  if (item.source !== 'folder') {
+    await appendToListSetting('modelSearch.hidden', item.source);
+    return;
+  }
+  if (item.location === undefined) return;
+  const search = readModelSearch();
+  const i = search.folders.indexOf(item.location);
+  const raw = i >= 0 ? search.rawFolders[i]! : item.location;
+  if (!(await removeFromListSetting('modelSearch.folders', raw))) await appendToListSetting('modelSearch.hidden', item.location);
 }
 
 /**

@@ -10,12 +10,12 @@
 // with the state dir. Anywhere else (a desktop VS Code with the user's real HOME) the suite
 // skips rather than write into a real home folder.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sizeText } from '../../src/core/format';
-import type { ModelPick } from '../../src/host/modelPicker';
+import { hideEntry, type ModelPick } from '../../src/host/modelPicker';
 import { api, buildDiscoveryLayouts, until, type DiscoveryLayouts } from './helpers';
 
 const c = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('embeddingLens');
@@ -55,7 +55,7 @@ describe('Model discovery in Select Model', function () {
       console.log(`  (skipped: HOME ${home} is not run-integration.mjs's temp state dir, or HF_HUB_CACHE / OLLAMA_MODELS are not inside it)`);
       this.skip();
     }
-    added = mkdtempSync(path.join(tmpdir(), 'el-added-'));
+    added = path.join(home, 'added-models');
     layouts = buildDiscoveryLayouts({ hub, ollama, home, added });
   });
 
@@ -132,6 +132,29 @@ describe('Model discovery in Select Model', function () {
     assert.ok(s.has('Hugging Face cache'));
     assert.equal(s.has('1 entry could not be read'), false, 'the hidden source\'s problems go too');
     assert.ok(items.some(i => i.action === 'settings' && i.label.includes('ollama')), 'the picker says what is hidden');
+  });
+
+  it('an entry\'s button hides its source, or stops searching its added folder (user settings)', async () => {
+    // Would catch: a button that is missing, or writes the wrong setting or value (a `~` folder
+    // left in place because the expanded path was looked for). (The click itself cannot be made from the extension host: the
+    // test runs what the button's handler runs.)
+    await c().update('modelSearch.folders', ['~/added-models'], vscode.ConfigurationTarget.Global);
+    const { lens } = await api();
+    let items = await lens.modelPickItems();
+    const ollama = items.find(i => i.label === 'ollama:tinyllama:q8_0')!;
+    assert.deepEqual(ollama.buttons?.map(b => b.tooltip), ['Use for this workspace only (saved in .vscode/settings.json)', 'Hide this source (embeddingLens.modelSearch.hidden)']);
+    await hideEntry(ollama);
+    assert.deepEqual(c().inspect('modelSearch.hidden')?.globalValue, ['ollama']);
+    items = await lens.modelPickItems();
+    assert.equal(sections(items).has('Ollama'), false);
+    const words = items.find(i => i.label === 'my-words')!;
+    assert.equal(words.buttons?.[words.buttons.length - 1]?.tooltip, 'Stop searching this folder (embeddingLens.modelSearch.folders)');
+    await hideEntry(words);
+    assert.deepEqual(c().inspect('modelSearch.folders')?.globalValue, [], 'the folder as the user wrote it (with ~) is removed');
+    assert.deepEqual(c().inspect('modelSearch.hidden')?.globalValue, ['ollama'], 'nothing hidden for it');
+    items = await lens.modelPickItems();
+    assert.equal(sections(items).has('Added folders'), false);
+    assert.ok(sections(items).has('Hugging Face cache'), 'the other sources stay');
   });
 
   it('each entry loads once chosen: the worker reads it and tokenizes a short text', async () => {
