@@ -173,7 +173,7 @@ function showPicker(state: vscode.Memento, current: string, discover: DiscoverMo
     const active = again ?? items.find(i => i.value === current);
     if (active) qp.activeItems = [active];
   };
-  fill(discover ? undefined : { locations: [], models: [], problems: [] });
+  fill(undefined);
   let cts: vscode.CancellationTokenSource | undefined;
   let closed = false;
   /** Discovery again (after a setting changed); a newer search supersedes an older one. */
