@@ -3,6 +3,7 @@
 import { noteActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
 import { discoverModels, SOURCE_TITLES, type Discovery, type DiscoverySource } from '../core/discovery';
+import { sizeText } from '../core/format';
 import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import { rangeText, UsageError, type OptionSpec } from './args';
 import type { CliJob } from './job';
@@ -41,19 +42,6 @@ ${rangeText(TIMEOUT)} (default ${LIMITS.requestSeconds}, or the environment vari
 /** Checks the arguments on the main thread: `models` takes no positional ones. */
 export function checkModelsArgs(positional: readonly string[]): void {
   if (positional.length) throw new UsageError(`models: unexpected argument ${JSON.stringify(positional[0])} (models takes only options; see embedding-lens models --help)`);
-}
-
-/** "736 B", "1.5 kB", "4.92 GB": decimal units, as Ollama and the Hub show sizes. */
-export function sizeText(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let u = 0;
-  // Compare the rounded value, so 999 999 B reads "1 MB", not "1000 kB".
-  while (Number(v.toPrecision(3)) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${bytes} B` : `${Number(v.toPrecision(3))} ${units[u]}`;
 }
 
 /** The `--format table` report: one block per location, then the problems. */

@@ -1,4 +1,5 @@
 import type { Matrix } from './matrix';
+import type { DiscoveredModel } from './discovery';
 
 /**
  * The shortest decimal that reads back as the same float32 — how the numbers PyTorch stored
@@ -39,4 +40,35 @@ export function formatShort(v: number, digits = 4): string {
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-4) return v.toExponential(digits - 1).replace(/\.?0+e/, 'e');
   return String(Number(v.toPrecision(digits)));
+}
+
+/** "736 B", "1.5 kB", "4.92 GB": decimal units, as Ollama and the Hub show sizes. */
+export function sizeText(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  // Compare the rounded value, so 999 999 B reads "1 MB", not "1000 kB".
+  while (Number(v.toPrecision(3)) >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${bytes} B` : `${Number(v.toPrecision(3))} ${units[u]}`;
+}
+
+/**
+ * One line about a model discovery found, for Select Model…: size, format (with its shards or
+ * parts), and for GGUF the quantization of token_embd.weight and the architecture; for
+ * safetensors the tokenizer found beside it. "4.92 GB · GGUF Q4_K · llama",
+ * "976 kB · safetensors, 2 shards · tokenizer.json".
+ */
+export function discoveredModelText(m: Pick<DiscoveredModel, 'size' | 'format' | 'quant' | 'architecture' | 'tokenizer' | 'shards'>): string {
+  const parts = [sizeText(m.size)];
+  if (m.format === 'gguf') {
+    parts.push(`GGUF ${m.quant ?? '(quantization not read)'}${m.shards !== undefined && m.shards > 1 ? `, ${m.shards} parts` : ''}`);
+    if (m.architecture) parts.push(m.architecture);
+  } else {
+    parts.push(`safetensors${m.shards !== undefined && m.shards > 1 ? `, ${m.shards} shards` : ''}`);
+    parts.push(m.tokenizer ?? 'no tokenizer beside it');
+  }
+  return parts.join(' \u00b7 ');
 }

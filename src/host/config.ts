@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { isModelReference } from '../core/discovery';
 import { LIMITS } from '../core/limits';
 import type { ModelRef, PipelineOptionsWire } from '../shared/workerProtocol';
 
@@ -20,6 +21,51 @@ export interface LensSettings {
   readonly requestTimeout: number;
   /** A path setting that was ignored because the workspace is not trusted (for the message). */
   readonly ignoredUntrusted: readonly string[];
+}
+
+/** Where Select Model… looks for models beyond the default locations, and what it skips. */
+export interface ModelSearchSettings {
+  /** Folders to search, as absolute paths (`~` and `${workspaceFolder}` expanded). */
+  readonly folders: readonly string[];
+  /** The same folders as the setting writes them (index for index with `folders`). */
+  readonly rawFolders: readonly string[];
+  /** Sources (`hf`, `ollama`, `lmstudio`) and location paths to skip (paths expanded as folders are). */
+  readonly hidden: readonly string[];
+}
+
+/**
+ * `embeddingLens.modelSearch.folders` and `.hidden`, paths expanded as the model path is
+ * (resolvePath). Both are restricted settings: an untrusted workspace's values are dropped by VS
+ * Code (package.json restrictedConfigurations). Non-strings and blanks are left out.
+ */
+export function readModelSearch(): ModelSearchSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map(x => x.trim()).filter(x => x !== '') : []);
+  const rawFolders = strings(c.get('modelSearch.folders'));
+  const hidden = strings(c.get('modelSearch.hidden')).map(h => (HIDDEN_SOURCES.includes(h) ? h : resolvePath(h, false)));
+  return { folders: rawFolders.map(f => resolvePath(f, false)), rawFolders, hidden };
+}
+
+/** The source names `embeddingLens.modelSearch.hidden` accepts besides paths. */
+export const HIDDEN_SOURCES: readonly string[] = ['hf', 'ollama', 'lmstudio'];
+
+/** Appends `value` to the array setting `key` (user settings), unless it is there already; resolves with whether it was added. */
+export async function appendToListSetting(key: string, value: string): Promise<boolean> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const current = c.inspect<unknown>(key)?.globalValue;
+  const list = Array.isArray(current) ? current.filter((x): x is string => typeof x === 'string') : [];
+  if (list.includes(value)) return false;
+  await c.update(key, [...list, value], vscode.ConfigurationTarget.Global);
+  return true;
+}
+
+/** Removes `value` from the array setting `key` in the user settings; resolves with whether it was there. */
+export async function removeFromListSetting(key: string, value: string): Promise<boolean> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const current = c.inspect<unknown>(key)?.globalValue;
+  if (!Array.isArray(current) || !current.includes(value)) return false;
+  await c.update(key, current.filter(x => x !== value), vscode.ConfigurationTarget.Global);
+  return true;
 }
 
 /** Reads the settings. In an untrusted workspace, VS Code already hides workspace values of path settings; we note them to tell the user. */
@@ -101,11 +147,12 @@ export function requestTimeout(value: unknown): number {
   return Math.max(1, value);
 }
 
-/** `~` and workspace-relative paths as absolute paths; built-ins (and, for tokenizers, names like gpt2) as they are. */
+/** `~` and workspace-relative paths as absolute paths; built-ins, model references (and, for tokenizers, names like gpt2) as they are. */
 export function resolvePath(raw: string, allowNames: boolean): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const value = folder ? raw.replace(/\$\{workspaceFolder\}/g, folder.uri.fsPath) : raw;
-  if (value.startsWith('builtin:') || (allowNames && /^[a-z0-9_]+$/i.test(value))) return value;
+  // Model references (hf:org/name, ollama:name:tag, lmstudio:…) are names the worker resolves, not paths.
+  if (value.startsWith('builtin:') || isModelReference(value) || (allowNames && /^[a-z0-9_]+$/i.test(value))) return value;
   if (value.startsWith('~/')) return (process.env.HOME ?? '') + value.slice(1);
   if (/^(\/|[a-zA-Z]:[\\/])/.test(value)) return value;
   return folder ? vscode.Uri.joinPath(folder.uri, value).fsPath : value;
@@ -114,6 +161,8 @@ export function resolvePath(raw: string, allowNames: boolean): string {
 /** A short name for the status bar and titles. */
 export function modelLabel(model: string): string {
   if (model.startsWith('builtin:')) return model.slice('builtin:'.length);
+  // hf:org/name → name, ollama:name:tag → name:tag, lmstudio:pub/repo/file.gguf → file.gguf.
+  if (isModelReference(model)) return model.slice(model.indexOf(':') + 1).split('/').pop() || model;
   const parts = model.split(/[\\/]/).filter(Boolean);
   return parts[parts.length - 1] ?? model;
 }

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { MAX_SELECTION_CHARS, tokensPart, type ExportFormat, type FromPanel, type PanelOnly, type PanelSettings, type TextSource } from '../shared/panelProtocol';
-import type { EncodeReply, ModelRef, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
+import type { DiscoverReply, EncodeReply, ModelRef, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
 import { registerCompare } from './compare';
-import { modelLabel, readSettings, saveSetting, SECTION, type LensSettings } from './config';
+import { modelLabel, readModelSearch, readSettings, saveSetting, SECTION, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
 import { exportResult } from './exporter';
 import { TokenHoverProvider } from './hover';
 import { answerSearch } from './search';
 import { ErrorReporter } from './log';
-import { BUILTIN_MODELS, pickModel, recentModels, rememberModel, saveModelSetting } from './modelPicker';
+import { activeModelPicker, BUILTIN_MODELS, modelPickItems, pickModel, recentModels, rememberModel, saveModelSetting, type ModelPick } from './modelPicker';
 import { InspectorPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel';
 import { withDelayedProgress } from './progress';
 import { TokenCountStatus } from './statusBar';
@@ -330,7 +330,7 @@ export class Lens implements PanelHost, vscode.Disposable {
    */
   async selectModel(arg?: { model?: unknown; workspace?: unknown }): Promise<string | undefined> {
     const current = readSettings().ref.model;
-    const chosen = typeof arg?.model === 'string' && arg.model ? { model: arg.model, workspace: arg.workspace === true } : await pickModel(this.context.globalState, current);
+    const chosen = typeof arg?.model === 'string' && arg.model ? { model: arg.model, workspace: arg.workspace === true } : await pickModel(this.context.globalState, current, token => this.discoverModels(token), this.log);
     if (!chosen) return undefined;
     // Check it loads before saving it, so a bad path leaves the working model in place.
     const summary = await withDelayedProgress(`Embedding Lens: loading ${modelLabel(chosen.model)}`, token => this.worker.request({ type: 'loadModel', ref: { model: chosen.model, tokenizer: readSettings().ref.tokenizer } }, token));
@@ -342,6 +342,24 @@ export class Lens implements PanelHost, vscode.Disposable {
     if (panel && readSettings().ref.model === current) this.onSettingsChanged();
     this.log.info(`model: ${describe(summary)}`);
     return chosen.model;
+  }
+
+  /** The models on this machine, found by the worker with the embeddingLens.modelSearch settings. */
+  discoverModels(token?: vscode.CancellationToken): Promise<DiscoverReply> {
+    const s = readModelSearch();
+    return this.worker.request({ type: 'discover', folders: s.folders, hidden: s.hidden }, token);
+  }
+
+  /** Test hook: the entries Select Model… lists once discovery answered, without showing it. */
+  async modelPickItems(): Promise<ModelPick[]> {
+    const discovery = await this.discoverModels();
+    const canWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0 && vscode.workspace.isTrusted;
+    return modelPickItems(recentModels(this.context.globalState), readSettings().ref.model, discovery, readModelSearch(), canWorkspace);
+  }
+
+  /** Test hook: the Select Model… quick pick on show, if any. */
+  activeModelPicker(): vscode.QuickPick<ModelPick> | undefined {
+    return activeModelPicker();
   }
 
   async toggleBoundaries(): Promise<boolean> {

@@ -1,5 +1,6 @@
 // The host ↔ worker channel: typed requests with ids, one reply each (result or error).
 // Numbers travel as exact-size ArrayBuffers (transferred), never as number[] or JSON.
+import type { Discovery } from '../core/discovery';
 import type { Replay } from '../core/tokenizers/replay';
 import type { PackedParts } from './resultPacking';
 
@@ -265,6 +266,12 @@ export type WorkerRequest =
   | { readonly type: 'explain'; readonly ref: ModelRef; readonly text: string; readonly start: number; readonly end: number }
   /** PCA to 2-D of given rows (and optionally a vocabulary sample). */
   | { readonly type: 'project'; readonly ref: ModelRef; readonly matrix: MatrixWire; readonly vocabSample: number }
+  /**
+   * The models on this machine (Hugging Face cache, Ollama, LM Studio, and `folders`), found
+   * without reading their weights; `hidden`: sources (`hf`, `ollama`, `lmstudio`) or location
+   * paths to skip. The worker reads its own environment and home folder for the default locations.
+   */
+  | { readonly type: 'discover'; readonly folders: readonly string[]; readonly hidden: readonly string[] }
   /** The files of an export (built in the worker: big JSON/CSV is heavy). */
   | { readonly type: 'export'; readonly result: EncodeReply; readonly format: 'npy' | 'safetensors' | 'csv' | 'json' | 'python' | 'projector' }
   /**
@@ -300,9 +307,13 @@ export interface WorkerReplies {
   findToken: FindTokenReply;
   explain: Replay;
   project: ProjectReply;
+  discover: DiscoverReply;
   export: ExportReply;
   debugFault: null;
 }
+
+/** What discovery found: its locations, models and problems (core/discovery.ts), as plain data. */
+export type DiscoverReply = Discovery;
 
 /** Files to write: suffixes for the chosen base name, and bytes. */
 export interface ExportReply {

@@ -2,6 +2,7 @@
 // (worker_threads) is in main.ts, so these run in unit tests without a thread.
 import { noteActivity } from '../core/activity';
 import { assertNever, isLensError, LensError, throwIfCancelled, type CancellationFlag } from '../core/errors';
+import { discoverModels, type Discovery } from '../core/discovery';
 import type { ByteRange, FileAccess, FileStat } from '../core/fileAccess';
 import type { Matrix } from '../core/matrix';
 import { loadModel, loadTokenizerSpec, type LoadContext } from '../core/model/loadModel';
@@ -143,6 +144,8 @@ export class WorkerHandlers {
       }
       case 'project':
         return (await this.project(r.ref, r.matrix, r.vocabSample, cancel)) as Handled<WorkerReplies[K]>;
+      case 'discover':
+        return { result: (await this.discover(r.folders, r.hidden, cancel)) as WorkerReplies[K], transfer: [] };
       case 'export': {
         const e = r.result.encoder;
         // A random encoder is re-made from its spec and seed so the export carries its weights.
@@ -157,6 +160,22 @@ export class WorkerHandlers {
       default:
         return assertNever(r, 'request');
     }
+  }
+
+  /**
+   * Discovery over the worker's environment (LoadContext.discovery) plus the caller's folders and
+   * hidden locations. Reads folders and headers, never weights. Each file access checks `cancel`,
+   * so a closed picker stops the walk (discovery turns those failures into problems; the request
+   * itself then ends as cancelled).
+   */
+  private async discover(folders: readonly string[], hidden: readonly string[], cancel?: CancellationFlag): Promise<Discovery> {
+    const env = this.ctx.discovery;
+    if (!env) throw new LensError('option', 'model discovery is not available here: the worker was started without an environment to read');
+    noteActivity(`looking for models (Hugging Face cache, Ollama, LM Studio${folders.length ? `, ${folders.length} added folder${folders.length > 1 ? 's' : ''}` : ''})`);
+    const files = cancel ? cancellable(this.ctx.files, cancel) : this.ctx.files;
+    const found = await discoverModels(files, { ...env, folders: [...(env.folders ?? []), ...folders], hidden: [...(env.hidden ?? []), ...hidden] });
+    throwIfCancelled(cancel);
+    return found;
   }
 
   /** A tokenizer on its own (by name or path), cached like models. */
@@ -433,6 +452,24 @@ export class WatchedFiles {
 }
 
 /** The test hooks' faults (only with `testHooks`; `exit` is the transport's, see main.ts). */
+/** `files` with every access refused once `cancel` is set. */
+function cancellable(files: FileAccess, cancel: CancellationFlag): FileAccess {
+  const check = <T>(f: () => Promise<T>): Promise<T> => {
+    throwIfCancelled(cancel);
+    return f();
+  };
+  return {
+    stat: p => check(() => files.stat(p)),
+    readRanges: (p, ranges, into) => check(() => files.readRanges(p, ranges, into)),
+    readAll: (p, max) => check(() => files.readAll(p, max)),
+    list: d => check(() => files.list(d)),
+    ...(files.realpath ? { realpath: (p: string) => check(() => files.realpath!(p)) } : {}),
+    join: (...parts) => files.join(...parts),
+    basename: p => files.basename(p),
+    dirname: p => files.dirname(p),
+  };
+}
+
 async function debugFault(fault: DebugFault, ms: number | undefined, cancel: CancellationFlag | undefined): Promise<void> {
   switch (fault) {
     case 'throw':

@@ -51,6 +51,8 @@ function describeRequest(r: WorkerRequest): string {
       return `findToken of ${r.query.length} characters with ${r.ref.model}`;
     case 'export':
       return `export as ${r.format}`;
+    case 'discover':
+      return `discover models (${r.folders.length} added folders, ${r.hidden.length} hidden)`;
     case 'debugFault':
       return `debugFault ${r.fault}`;
   }

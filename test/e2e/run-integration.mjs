@@ -56,14 +56,20 @@ async function runInCodeServer() {
   /** The closing line of the suites, printed again last so that nothing follows it. */
   let closingLine = '';
   try {
-    let state;
+    const state = trustPass ? createState('integration-trust', { workspaceTrust: true }) : createState('integration');
     if (trustPass) {
-      state = createState('integration-trust', { workspaceTrust: true });
       // code-server hands its environment to the extension host, where test/integration/index.ts
       // and the suite read these.
       state.env.MOCHA_GREP = TRUST_SUITE;
       state.env.LENS_EXPECT_UNTRUSTED = '1';
     }
+    // Model discovery (Select Model…) reads the Hugging Face cache and Ollama folders from these,
+    // and LM Studio's from HOME, which createState already set to the state dir: all of it is this
+    // run's own (test/integration/discovery.test.ts builds the layouts there), never the
+    // developer's real caches. HF_HOME is dropped so only HF_HUB_CACHE names the cache.
+    state.env.HF_HUB_CACHE = path.join(state.dir, 'hf-hub');
+    state.env.OLLAMA_MODELS = path.join(state.dir, 'ollama-models');
+    delete state.env.HF_HOME;
     server = await startCodeServer({ label: trustPass ? 'integration-trust' : 'integration', state });
     note(`code-server listening on ${server.url}`);
     chromium = await launchChromium({ label: 'integration' });

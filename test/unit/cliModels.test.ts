@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { MODELS_OPTIONS, sizeText } from '../../src/cli/models';
+import { MODELS_OPTIONS } from '../../src/cli/models';
+import { sizeText } from '../../src/core/format';
 import { writeSafetensors } from '../../src/core/formats/safetensors';
 import { fixture, repoRoot } from './helpers';
 
