@@ -200,3 +200,29 @@ test('the chosen stage survives a reload; a saved stage the result does not have
     rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 });
+
+test('at 270 px with an input layer: the header stays one line, nothing overflows sideways in the tokens and matrix tabs', async ({ open, core }) => {
+  const dir = bertInputLayerModel();
+  try {
+    const result = await core.encode('White cats purr', { ref: { model: dir } });
+    const panel = await open({ viewport: { width: 270, height: 773 } });
+    await panel.showResult(result);
+    const page = panel.page;
+    // Would catch the stage row wrapping the narrow header onto several lines (issue 10, item 9).
+    const header = await page.locator('.pipeline').boundingBox();
+    ok(header && header.height <= 40, `the pipeline header is one line (${header?.height} px tall)`);
+    for (const tab of ['tokens', 'matrix']) {
+      await page.locator(`vscode-tab-header[data-tab="${tab}"]`).scrollIntoViewIfNeeded();
+      await panel.openTab(tab);
+      const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      ok(w.scroll <= w.client, `${tab}: the page does not scroll sideways (${w.scroll} > ${w.client})`);
+    }
+    ok(await page.locator('#matrix-stage').isVisible(), 'the stage selector is there');
+    // A long tensor name wraps instead of running out of the panel (it was cut off at the edge).
+    const info = await page.locator('#matrix-stage-info').evaluate(e => ({ right: e.getBoundingClientRect().right, scroll: e.scrollWidth, client: e.clientWidth, page: document.documentElement.clientWidth }));
+    ok(info.right <= info.page && info.scroll <= info.client, `the line under the selector fits: ${JSON.stringify(info)}`);
+    await panel.screenshot('bert-input-layer-narrow', { fullPage: false });
+  } finally {
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+  }
+});
