@@ -104,7 +104,9 @@ test('a BERT: four real stages after the lookup in the header; the stage selecto
       const info = (await page.locator('#matrix-stage-info').textContent()) ?? '';
       const added = { word: 'bert.embeddings.word_embeddings.weight', '+ position': 'bert.embeddings.position_embeddings.weight', '+ type': 'bert.embeddings.token_type_embeddings.weight', LayerNorm: 'bert.embeddings.LayerNorm.weight and bert.embeddings.LayerNorm.bias' }[name];
       ok(added && info.includes(added), `${name}: the line under the selector names what it adds: ${info}`);
-      if (name === 'LayerNorm') ok(info.includes('eps 1e-12'), `LayerNorm: the eps: ${info}`);
+      // The eps and where it is from, the model's folder left out of the path.
+      if (name === 'LayerNorm') ok(info.endsWith('eps 1e-12 (config.json "layer_norm_eps")'), `LayerNorm: the eps: ${info}`);
+      if (name === '+ position') ok(info.endsWith('position ids 0\u2026T-1'), `+ position: the position ids: ${info}`);
     }
     await panel.screenshot('bert-input-layer', { of: page.locator('#app'), margin: 12, docsName: 'webview-input-layer' });
   } finally {

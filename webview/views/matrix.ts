@@ -140,10 +140,20 @@ function badge(real: boolean): HTMLElement {
 /** What stage k adds to the one before: its tensors and how (the label's note: position ids, type ids, LayerNorm's eps). */
 function stageInfo(r: Result, st: InputStage, k: number): string {
   if (k === 0) return `the rows of ${st.added.join(', ')}`;
-  let note = st.label.note ?? '';
+  let note = insideModel(r, st.label.note ?? '');
   const eps = r.reply.model.inputLayer?.eps;
   if (st.name === 'LayerNorm' && eps != null && !note.includes('eps')) note = `eps ${formatEps(eps)}${note ? `, ${note}` : ''}`;
   return `adds ${st.added.join(' and ')}${note ? ` \u2014 ${note}` : ''}`;
+}
+
+/** `text` with the model's folder left out of the paths it names (`config.json "layer_norm_eps"`): the header's tooltips have them whole. */
+function insideModel(r: Result, text: string): string {
+  const m = r.reply.model;
+  for (const p of [m.origin?.path, m.id]) {
+    if (!p || !/[\\/]/.test(p)) continue;
+    for (const dir of [p, p.replace(/[\\/][^\\/]*$/, '')]) if (dir) text = text.split(`${dir}/`).join('').split(`${dir}\\`).join('');
+  }
+  return text;
 }
 
 /** The explainer's printout: one row per line with a comment naming it, then the shape. */
