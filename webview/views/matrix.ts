@@ -54,7 +54,7 @@ export class MatrixView {
         if (i >= 0) this.selection.select(i, true);
       },
       // The word rows of a quantized GGUF table are dequantized: the value says so.
-      cellNote: () => (this.stage === 0 ? this.result?.reply.model.embedding.note : undefined),
+      cellNote: () => (this.stage === 0 ? storageNote(this.result) : undefined),
     });
     this.heatmap.onViewChange = v => saveState({ zoom: v });
     this.stageSelect.addEventListener('change', () => {
@@ -112,8 +112,8 @@ export class MatrixView {
     clear(this.heading);
     if (k === 0 || !st) {
       this.heading.append(`embeddings \u2014 shape (${m.rows}, ${m.cols})`, h('span', { class: 'dim' }, ` ${emb.tensor ?? ''} ${emb.dtype ?? ''}`), badge(emb.real));
-      // A GGUF table: "dequantized from Q4_K as ggml does" (or "widened from F16 to float32").
-      if (emb.note) this.heading.append(h('span', { class: 'dim', id: 'matrix-note' }, emb.note));
+      const note = storageNote(r);
+      if (note) this.heading.append(h('span', { class: 'dim', id: 'matrix-note' }, note));
     } else {
       this.heading.append(`${st.name} \u2014 shape (${m.rows}, ${m.cols})`, badge(st.label.real));
     }
@@ -131,6 +131,16 @@ export class MatrixView {
   get canvas(): Heatmap {
     return this.heatmap;
   }
+}
+
+/**
+ * How a GGUF table's rows were made float32: "dequantized from Q4_K as ggml does" or "widened
+ * from F16 to float32" (the embedding label's note). Other models' notes (the seed's random
+ * rows) are the header's to say.
+ */
+function storageNote(r: Result | undefined): string | undefined {
+  const m = r?.reply.model;
+  return m?.origin?.format === 'gguf' ? m.embedding.note : undefined;
 }
 
 function badge(real: boolean): HTMLElement {
