@@ -1,6 +1,6 @@
 // A result as the panel uses it: typed-array views over the transferred buffers.
 import type { TextSource, TokensReply } from '../src/shared/panelProtocol';
-import type { EncodeReply, MatrixWire, RnnRunWire } from '../src/shared/workerProtocol';
+import type { EncodeReply, MatrixWire, PartLabelWire, RnnRunWire } from '../src/shared/workerProtocol';
 
 /** A row-major float32 matrix. */
 export interface Mat {
@@ -27,6 +27,21 @@ export interface Run {
   readonly cN: Mat | null;
   readonly traces: readonly Trace[];
 }
+
+/** One stage of the transformer input layer ("word", "+ position", "+ type", "LayerNorm"), `(T, E)`. */
+export interface InputStage {
+  readonly name: string;
+  /** The tensors the stage adds (LayerNorm: its weight and bias). */
+  readonly added: readonly string[];
+  readonly label: PartLabelWire;
+  readonly mat: Mat;
+}
+
+/**
+ * The transformer input layer of a result: its stages over the padded ids (the first, "word", is
+ * the embedding matrix the encoder reads), or why the worker did not compute them.
+ */
+export type InputLayerPart = { readonly stages: readonly InputStage[]; readonly positionIds: Int32Array } | { readonly skipped: string };
 
 /** The token part of a result: what the Tokens tab draws before the matrices arrive. */
 export interface TokensPart {
@@ -59,6 +74,8 @@ export interface Result extends TokensPart {
   readonly run: Run;
   readonly other: Run | null;
   readonly focus: { start: number; end: number } | undefined;
+  /** The model's input layer (BERT / RoBERTa / DistilBERT / GPT-2), or null when it has none. */
+  readonly inputLayer: InputLayerPart | null;
 }
 
 function mat(w: MatrixWire): Mat {
@@ -110,7 +127,16 @@ export function decodeResult(requestId: number, reply: EncodeReply, source: Text
     embeddings: mat(reply.embeddings),
     run: run(reply.rnn),
     other: reply.rnnOther ? run(reply.rnnOther) : null,
+    inputLayer: inputLayer(reply.inputLayer),
   };
+}
+
+function inputLayer(w: EncodeReply['inputLayer']): InputLayerPart | null {
+  if (!w) return null;
+  if ('skipped' in w) return { skipped: w.skipped };
+  // A reply with no stages (an older worker, or a model whose layer computed nothing) shows as none.
+  if (w.stages.length === 0) return null;
+  return { positionIds: new Int32Array(w.positionIds), stages: w.stages.map(s => ({ name: s.name, added: s.added, label: s.label, mat: mat(s.matrix) })) };
 }
 
 /** The label of row t: the token's source text (or vocabulary spelling), or the pad token. */

@@ -327,6 +327,18 @@ export function checkPanelState(raw: unknown): RestoredState {
   return out;
 }
 
+/**
+ * The input-layer stage a reloaded panel shows again: the saved `inputStage` when the result on
+ * show has a stage of exactly that name, else undefined (the word rows). The saved state is
+ * written by the webview, so it is read as warily as a message; only the webview acts on this
+ * field (the host never does), so it is checked where it is used rather than in checkPanelState.
+ */
+export function checkSavedStage(state: unknown, stages: readonly string[]): string | undefined {
+  if (!isObject(state)) return undefined;
+  const s = state.inputStage;
+  return typeof s === 'string' && stages.includes(s) ? s : undefined;
+}
+
 /** Checks one message from the webview. Never throws: a refusal says why. */
 export function checkPanelMessage(raw: unknown, ctx: PanelMessageContext): PanelMessageCheck {
   if (!isObject(raw)) return { ok: false, why: `expected a message object, got ${describe(raw)}` };

@@ -202,6 +202,12 @@ export interface PanelState {
   /** The Compare tab's two choices. */
   readonly compare?: { readonly a: string; readonly b: string };
   /**
+   * The input-layer stage the matrix tab shows ("word", "+ position", "+ type", "LayerNorm"),
+   * kept across results and reloads; checked against the stages on show (panelMessages.ts
+   * checkSavedStage) before it is used.
+   */
+  readonly inputStage?: string;
+  /**
    * What to re-encode after a reload: the text (at most MAX_SELECTION_CHARS) and where it came
    * from. The host checks it (panelMessages.ts checkPanelState) before it uses any of it.
    */

@@ -3,7 +3,7 @@
 // wrong type, out of range for the result on show, or unknown.
 import * as assert from 'node:assert/strict';
 import { LIMITS } from '../../src/core/limits';
-import { checkPanelMessage, checkPanelState, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_SEARCH_CHARS, MAX_SEARCH_RESULTS, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
+import { checkPanelMessage, checkPanelState, checkSavedStage, EXPORT_FORMATS, MAX_LOOKUP_IDS, MAX_MAX_LENGTH, MAX_NEIGHBOURS, MAX_PNG_BYTES, MAX_SEARCH_CHARS, MAX_SEARCH_RESULTS, MAX_VOCAB_SAMPLE, type PanelMessageContext } from '../../src/shared/panelMessages';
 
 const TEXT = 'White refrigerator is evil.';
 const ctx: PanelMessageContext = {
@@ -324,6 +324,23 @@ describe('panel messages: the host checks everything the webview sends', () => {
       assert.equal(checkPanelState({ last: { text: 42, source } }).last, undefined);
       for (const v of [undefined, null, 'state', [], 7]) assert.deepEqual(checkPanelState(v), {});
       assert.equal(checkPanelState({ follow: 'yes' }).follow, undefined);
+    });
+  });
+
+  describe('checkSavedStage: the input-layer stage a reloaded panel shows again', () => {
+    const stages = ['word', '+ position', '+ type', 'LayerNorm'];
+    it('keeps a stage the result on show has', () => {
+      assert.equal(checkSavedStage({ tab: 'matrix', inputStage: 'LayerNorm' }, stages), 'LayerNorm');
+      assert.equal(checkSavedStage({ inputStage: '+ position' }, stages), '+ position');
+    });
+    it('drops a stage the result does not have, a near miss, or a value that is not a name', () => {
+      // Would catch: a saved name used without a check (markup, a stage of another model).
+      assert.equal(checkSavedStage({ inputStage: '+ type' }, ['word', '+ position', 'LayerNorm']), undefined);
+      assert.equal(checkSavedStage({ inputStage: 'layernorm' }, stages), undefined);
+      assert.equal(checkSavedStage({ inputStage: '<img src=x onerror=alert(1)>' }, stages), undefined);
+      for (const v of [3, null, ['LayerNorm'], { name: 'LayerNorm' }]) assert.equal(checkSavedStage({ inputStage: v }, stages), undefined);
+      for (const v of [undefined, null, 'LayerNorm', [], 7]) assert.equal(checkSavedStage(v, stages), undefined);
+      assert.equal(checkSavedStage({ inputStage: 'LayerNorm' }, []), undefined);
     });
   });
 });

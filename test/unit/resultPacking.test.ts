@@ -1,7 +1,8 @@
 // Packing a big result for the panel (src/shared/resultPacking.ts): the round trip gives the
 // worker's reply back bit for bit, and it sends fewer bytes than the reply.
 import * as assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { nodeFiles } from '../../src/core/nodeFiles';
 import { withTokens, withoutTokens, tokensPart } from '../../src/shared/panelProtocol';
@@ -96,6 +97,35 @@ describe('result packing for the panel', function () {
     assert.equal(sent.tokens.texts.length, 0);
     assertSameReply(before, unpackResult(withTokens(sent, structuredClone(tokensPart(reply))), structuredClone(packed)));
     assert.equal(unpackResult(withTokens(sent, tokensPart(reply)), packed).text, text);
+  });
+
+  it('a transformer\'s input layer and the model\'s origin reach the panel whole (didTokens, then the didEncode panel.ts posts)', async () => {
+    // Would catch: a host path (tokensPart / withoutTokens / packedView / unpackResult / withTokens)
+    // that rebuilds the reply field by field and drops inputLayer, or the summary's origin.
+    const dir = mkdtempSync(path.join(tmpdir(), 'el-pack-bert-'));
+    try {
+      const fixture = path.join(repoRoot(), 'test', 'fixtures', 'input-layer', 'bert_prefixed');
+      for (const f of ['config.json', 'model.safetensors']) copyFileSync(path.join(fixture, f), path.join(dir, f));
+      // A word-level vocab.txt of the table's 30 rows: "white cats purr" is [17, 5, 9].
+      writeFileSync(path.join(dir, 'vocab.txt'), Array.from({ length: 30 }, (_, i) => ({ 5: 'cats', 9: 'purr', 17: 'white' })[i] ?? `w${i}`).join('\n') + '\n');
+      const h = new WorkerHandlers(ctx);
+      const { result: r } = await h.handle({ type: 'encode', ref: { model: dir }, text: 'white cats purr', options: {}, keepGates: true, forPanel: true });
+      const { packed, ...reply } = r;
+      assert.ok(reply.inputLayer && 'stages' in reply.inputLayer, 'the worker computed the input layer');
+      assert.deepEqual(reply.inputLayer.stages.map(s => s.name), ['word', '+ position', '+ type', 'LayerNorm']);
+      assert.equal(reply.model.origin?.architecture, 'bert');
+      assert.equal(reply.model.inputLayer?.eps, 1e-12);
+      const before = structuredClone(reply);
+      // Packed as a big result would be (its output is the trace's), without the tokens sent ahead.
+      const parts = packed ?? { outputIsTrace: [0, null] };
+      const sent = structuredClone(withoutTokens(packedView(reply, parts)));
+      const back = unpackResult(withTokens(sent, structuredClone(tokensPart(reply))), structuredClone(parts));
+      assertSameReply(before, back);
+      assert.deepEqual(back.model, before.model);
+      assert.deepEqual(back.inputLayer, before.inputLayer);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('small results travel as they are', async () => {

@@ -20,6 +20,8 @@ export interface HeatmapOptions {
   isPadRow?(row: number): boolean;
   onHover?(cell: { row: number; col: number; value: number } | null): void;
   onClickRow?(row: number): void;
+  /** Said after a cell's value in the readout (e.g. "dequantized from Q4_K"), or nothing. */
+  cellNote?(): string | undefined;
 }
 
 /** Zoom and pan, in cells: the top-left visible cell and cell size in CSS pixels. */
@@ -108,8 +110,11 @@ export class Heatmap {
     }).observe(this.element);
   }
 
-  /** Shows `mat` on a symmetric colour scale ±limit (default: the largest |value|). */
-  setData(mat: Mat, limit?: number): void {
+  /**
+   * Shows `mat` on a symmetric colour scale ±limit (default: the largest |value|). With
+   * `keepView`, a zoom or pan the user chose stays (another matrix of the same shape).
+   */
+  setData(mat: Mat, limit?: number, keepView = false): void {
     this.mat = mat;
     let max = 0;
     for (let i = 0; i < mat.data.length; i++) {
@@ -119,6 +124,11 @@ export class Heatmap {
     this.limit = limit ?? (max || 1);
     this.canvas.setAttribute('aria-label', `${this.options.label}: ${mat.rows} rows, ${mat.cols} columns, values from ${(-this.limit).toPrecision(3)} to ${this.limit.toPrecision(3)}`);
     this.paintBitmap();
+    if (keepView && this.userView) {
+      this.clampView();
+      this.requestDraw();
+      return;
+    }
     this.userView = false;
     this.fit();
   }
@@ -393,7 +403,8 @@ export class Heatmap {
     const m = this.mat;
     if (m && row >= 0 && col >= 0) {
       const value = m.data[row * m.cols + col]!;
-      this.readout.textContent = `row ${row} (${this.options.rowLabel(row)})${this.options.isPadRow?.(row) ? ' pad' : ''}, column ${col}${this.options.colLabel ? ` (${this.options.colLabel(col)})` : ''}: ${f32(value)}`;
+      const note = this.options.cellNote?.();
+      this.readout.textContent = `row ${row} (${this.options.rowLabel(row)})${this.options.isPadRow?.(row) ? ' pad' : ''}, column ${col}${this.options.colLabel ? ` (${this.options.colLabel(col)})` : ''}: ${f32(value)}${note ? ` (${note})` : ''}`;
       this.options.onHover?.({ row, col, value });
     } else {
       this.readout.textContent = '';
