@@ -21,7 +21,7 @@ function forbidImports(name, dir, modules) {
       const filter = new RegExp(`^(${modules.map(m => m.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')).join('|')})$`);
       build.onResolve({ filter }, args => {
         if (args.importer.startsWith(inside)) {
-          return { errors: [{ text: `${path.relative(root, args.importer)} imports "${args.path}": ${dir} must not (see STYLE.md, "Layout")` }] };
+          return { errors: [{ text: `${path.relative(root, args.importer)} imports "${args.path}": ${dir} must not (see CONTRIBUTING.md, "Layout rules")` }] };
         }
         return undefined;
       });

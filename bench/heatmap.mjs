@@ -11,7 +11,7 @@
 //   naive    fillRect per cell into a 768 × 2048 canvas, same LUT colours, same pixel read
 //   panel    the whole panel: didEncode posted → every view shown → `rendered` → two frames
 //   theme    a live theme switch: every canvas of the panel repainted → two frames
-// Tests never assert on time (STYLE.md); this prints, and exits 1 only if it could not measure.
+// Tests never assert on time (CONTRIBUTING.md, "Tests"); this prints, and exits 1 only if it could not measure.
 //
 // Usage: node bench/heatmap.mjs [--runs N] [--naive-runs N]     (after `npm run build`)
 import path from 'node:path';

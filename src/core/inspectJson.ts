@@ -35,7 +35,7 @@ export function describeModel(model: Model, result: InspectResult): Record<strin
   };
 }
 
-/** The CLI's `--format json` object (DESIGN.md, "The CLI"), as text. Matrices print one row per line. */
+/** The CLI's `--format json` object (README.md, "CLI"; docs/ARCHITECTURE.md, "The CLI"), as text. Matrices print one row per line. */
 export function inspectJson(model: Model, result: InspectResult): string {
   const { rnn } = result;
   const parts: string[] = [

@@ -30,7 +30,7 @@ export const MAX_RANDOM_LAYERS = 16;
 /** Most weights a random encoder may hold (all layers, directions, biases): 2^25 float32 = 128 MiB. */
 export const MAX_RANDOM_ENCODER_WEIGHTS = 2 ** 25;
 
-/** Everything the pipeline lets a caller choose (DESIGN.md, "Pipeline semantics"). */
+/** Everything the pipeline lets a caller choose (docs/ARCHITECTURE.md, "Pipeline semantics"). */
 export interface InspectOptions {
   /** Pad/truncate to this many ids; undefined → the model's max_length, else no padding; null → no padding, whatever the model says. */
   readonly maxLength?: number | null | undefined;

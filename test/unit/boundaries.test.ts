@@ -1,4 +1,4 @@
-// The runtime boundaries of STYLE.md ("Layout"), checked on the sources. The build enforces them
+// The runtime boundaries of CONTRIBUTING.md ("Layout rules"), checked on the sources. The build enforces them
 // too (esbuild.js fails on a `vscode` import outside the extension bundle); this test also
 // catches an import that no bundle reaches yet.
 import * as assert from 'node:assert/strict';

@@ -25,7 +25,7 @@ function json(args: string[], input?: string): Record<string, any> {
   return JSON.parse(r.stdout);
 }
 
-// DESIGN.md, "The seed example, exactly" (the explainer's numbers).
+// docs/ARCHITECTURE.md, "The seed example, exactly" (the explainer's numbers).
 const SEED_ROWS = [
   [10, 0.01, 2.3, 0.1, 0.1],
   [3.14, 2.5, -0.2, 0.1, 1.2],

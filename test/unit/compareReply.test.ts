@@ -85,7 +85,7 @@ describe('buildCompare: two sides through the worker handlers', function () {
       }
       return d / Math.sqrt(nx * ny);
     };
-    // DESIGN.md, "The seed example, exactly".
+    // docs/ARCHITECTURE.md, "The seed example, exactly".
     const SEED_ROWS = [[10, 0.01, 2.3, 0.1, 0.1], [3.14, 2.5, -0.2, 0.1, 1.2], [0.02, 0.3, 1.3, -0.5, 5], [-1.7, 1.7, -9.2, 0.1, 0.1], [-0.1, 0.1, -0.2, 0.1, 0.1]];
     const expected = SEED_ROWS.map((r, i) => cos(r.map(Math.fround), table.subarray((i + 2) * 5, (i + 3) * 5)));
     assertClose(got, expected, 'cosines of seed vs the folder model', { atol: 1e-5 });

@@ -35,7 +35,7 @@ function gpt2RandomModel() {
   const rows = 50257;
   const dim = 32;
   const data = new Float32Array(rows * dim);
-  // mulberry32, seed 1: test data only, but never Math.random (STYLE.md, "Numeric core").
+  // mulberry32, seed 1: test data only, but never Math.random (CONTRIBUTING.md, "Numbers").
   let s = 1;
   for (let i = 0; i < data.length; i++) {
     s = (s + 0x6d2b79f5) | 0;

@@ -24,7 +24,7 @@ test('tab, selected token and zoom are restored after a reload with the saved st
   eq(state.tab, 'matrix', 'saved tab');
   eq(state.selectedToken, 2, 'saved selectedToken');
   ok(state.zoom && state.zoom.scale > 28, `saved zoom ${JSON.stringify(state.zoom)}`);
-  // UI state only: no result data in it (STYLE.md, "Webview").
+  // UI state only: no result data in it (CONTRIBUTING.md, "Webview").
   const json = JSON.stringify(state);
   ok(json.length < 2000 && !json.includes('embeddings') && !json.includes('inputIds'), `the state holds UI state only: ${json}`);
 

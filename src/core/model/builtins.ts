@@ -66,7 +66,7 @@ function seedTable(): Float32Array {
   return data;
 }
 
-/** builtin:seed — the explainer's model. Its encoder is random (hidden size 5), as DESIGN.md says. */
+/** builtin:seed — the explainer's model. Its encoder is random (hidden size 5), as docs/ARCHITECTURE.md ("The seed example, exactly") says. */
 export function seedModel(): Model {
   const tokenizer = new PipelineTokenizer({
     description: 'seed word level (the explainer\u2019s ids; other words hashed)',

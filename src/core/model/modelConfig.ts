@@ -6,7 +6,7 @@ import type { CellType, Nonlinearity } from '../rnn';
 export type Side = 'right' | 'left';
 
 /**
- * What a model folder's config.json may state (DESIGN.md, "Model sources"). Everything is
+ * What a model folder's config.json may state (docs/ARCHITECTURE.md, "Models: sources and tensor discovery"). Everything is
  * optional: shapes say the rest. Unknown keys (a transformer's config has many) are ignored.
  */
 export interface ModelConfig {

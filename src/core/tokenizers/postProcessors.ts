@@ -23,7 +23,7 @@ interface SpecialPiece {
 
 /**
  * Special tokens before and after the sequence. Their spans are empty: at the text's start for
- * those before, at its end for those after (DESIGN.md; the Rust library puts all of them at 0).
+ * those before, at its end for those after (docs/ARCHITECTURE.md, "Tokenizers"; the Rust library puts all of them at 0).
  */
 function around(name: string, before: readonly SpecialPiece[], after: readonly SpecialPiece[], trim?: { addPrefixSpace: boolean }): PostProcessor {
   const list = (ps: readonly SpecialPiece[]) => ps.map(p => p.text).join(' ');

@@ -48,7 +48,7 @@ function context(text: string, at: number): string {
 /**
  * Asserts ids, tokens and offsets equal the reference; the failure names the document, the first
  * differing token index, both sides around it, and the text there. `ignoreOffsetsOfSpecial`
- * skips offsets of post-processor tokens (Rust puts them at (0, 0); DESIGN.md puts the closing
+ * skips offsets of post-processor tokens (Rust puts them at (0, 0); docs/ARCHITECTURE.md puts the closing
  * ones at the end of the text).
  */
 export function assertSameEncoding(doc: string, text: string, ours: readonly Token[], ref: ReferenceEncoding, { ignoreOffsetsOfSpecial = true } = {}): void {

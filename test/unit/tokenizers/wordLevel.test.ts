@@ -96,7 +96,7 @@ describe('WordLevel tokenizers agree with the Rust tokenizers library', () => {
           const want = await reference(json, text, addSpecial);
           assert.deepEqual(got.ids, want.ids, `${name} ids for ${JSON.stringify(text)} (special ${addSpecial})`);
           assert.deepEqual(got.tokens, want.tokens, `${name} tokens for ${JSON.stringify(text)}`);
-          // Rust gives special tokens added by the post-processor the span (0, 0); DESIGN.md
+          // Rust gives special tokens added by the post-processor the span (0, 0); docs/ARCHITECTURE.md
           // says empty spans "at the place it was added": compare real tokens' spans only.
           const added = (i: number, n: number) => addSpecial && cfg.post !== undefined && (i === 0 || i === n - 1);
           const real = (o: number[][]) => o.filter((_, i) => !added(i, o.length));
