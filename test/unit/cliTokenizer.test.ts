@@ -170,6 +170,17 @@ describe('CLI: --tokenizer with a model that has its own tokenizer', function ()
     assert.match(line, /cl100k_base\.tiktoken has ids up to 100276, but embedding "token_embd\.weight" in .*tiny-f16\.gguf has only 6 rows; expected a table with at least 100277 rows \(--tokenizer cl100k_base replaces the model's own, .*tiny-f16\.gguf's GGUF metadata: gpt2, 6 tokens;/);
   });
 
+  // Catches neighbours silently ranking rows under another tokenizer's names.
+  it('neighbours --tokenizer with a model folder says so in its table heading', () => {
+    const out = ok(['neighbours', '--model', folder, '--tokenizer', small, '--format', 'table', 'hello']);
+    assert.ok(out.startsWith(`neighbours of hello (id 2) among 26 rows of lstm_l1_f32_right_skip (tokenizer overridden: ${small} replaces the model's own (${path.join(folder, 'vocab.json')})):`), out);
+  });
+
+  // Catches tokenize's refusal of both flags leaving the user without the command that combines them.
+  it('tokenize with both --tokenizer and --model names the inspect command that combines them', () => {
+    assert.match(fails(['tokenize', '--tokenizer', 'gpt2', '--model', folder, 'x']), /give --tokenizer or --model, not both: .*`embedding-lens inspect --model M --tokenizer T`.*two --tokenizer or two --model/);
+  });
+
   // Catches the note leaking into models used as they are.
   it('without --tokenizer there is no note', () => {
     const json = JSON.parse(ok(['inspect', '--model', folder, 'good moon'])) as { model: { tokenizer: Record<string, unknown> } };
