@@ -193,7 +193,7 @@ async function command(name: 'inspect' | 'tokenize', argv: readonly string[], sp
   const started = Date.now();
   const { positional, options, lists } = parseArgs(argv, specs);
   const compare = name === 'tokenize' ? compareSides(options, lists) : undefined;
-  if (name === 'tokenize' && options.has('tokenizer') && options.has('model')) throw new UsageError('give --tokenizer or --model, not both');
+  if (name === 'tokenize' && options.has('tokenizer') && options.has('model')) throw new UsageError('give --tokenizer or --model, not both: tokenize reads one tokenizer (to look up --model\'s rows with --tokenizer\'s ids run `embedding-lens inspect --model M --tokenizer T`; to set the two tokenizations side by side give two --tokenizer or two --model)');
   const deadline = deadlineOf(options);
   const heap = heapMb();
   // Reading stdin can wait forever on a pipe nobody closes: the deadline covers it too.

@@ -3,6 +3,7 @@
 import { noteActivity } from '../core/activity';
 import { LIMITS } from '../core/limits';
 import { loadModel } from '../core/model/loadModel';
+import { overrideNote } from '../core/model/model';
 import { NeighbourIndex } from '../core/neighbourIndex';
 import { nodeDiscoveryEnv, nodeFiles } from '../core/nodeFiles';
 import { rangeText, UsageError, type OptionSpec } from './args';
@@ -91,7 +92,8 @@ export async function runNeighbours(job: CliJob): Promise<string> {
   noteActivity('formatting the output');
   if (o.get('format') === 'table') {
     const table = [['#', 'id', 'token', 'cosine'], ...found.map((n, i) => [String(i + 1), String(n.id), visible(text(n.id)), n.cosine.toFixed(6)])];
-    return `neighbours of ${visible(text(id))} (id ${id}) among ${rows} rows of ${model.name}:\n\n${columns(table)}\n`;
+    const note = model.tokenizerOverride ? ` (${overrideNote(model.tokenizerOverride)})` : '';
+    return `neighbours of ${visible(text(id))} (id ${id}) among ${rows} rows of ${model.name}${note}:\n\n${columns(table)}\n`;
   }
   const lines = found.map(n => `    ${JSON.stringify({ id: n.id, text: text(n.id), cosine: n.cosine })}`);
   return `{\n  "query": ${JSON.stringify({ id, text: text(id) })},\n  "neighbours": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;

@@ -132,7 +132,7 @@ ${MODELS_SYNOPSIS}
 
 ${MODELS_NOTES}
 
-       embedding-lens help [inspect|tokenize|neighbours|models]  (or COMMAND --help)
+       embedding-lens help [inspect|tokenize|neighbours|models]      (or COMMAND --help)
        embedding-lens --version
 
 ${COMMON_NOTES}`;

@@ -1,6 +1,6 @@
 import { formatFloat32 } from '../core/format';
 import type { Matrix } from '../core/matrix';
-import type { Model } from '../core/model/model';
+import { overrideNote, type Model } from '../core/model/model';
 import type { InspectResult } from '../core/pipeline';
 
 /** Shows a token's text with whitespace made visible, for one table cell. */
@@ -62,7 +62,7 @@ export function inspectTable(model: Model, r: InspectResult): string {
   const out: string[] = [];
   out.push(columns([
     ['model', `${model.name}  [${model.id}]`],
-    ['tokenizer', `${model.tokenizer.description}  (${model.tokenizer.source})`],
+    ['tokenizer', `${model.tokenizer.description}  (${model.tokenizer.source})${model.tokenizerOverride ? ` — ${overrideNote(model.tokenizerOverride)}` : ''}`],
     ['embedding', `${emb.tensor ?? ''} ${emb.dtype ?? ''} (${(emb.shape ?? []).join(', ')})  real: ${emb.source}${emb.note ? ` — ${emb.note}` : ''}`],
     ['encoder', `${cellName}, hidden ${spec.hiddenSize}, ${spec.numLayers} layer${spec.numLayers > 1 ? 's' : ''}${spec.bidirectional ? ', bidirectional' : ''}  ${enc.real ? `real: ${enc.label.source}` : `RANDOM (seed ${enc.seed}) — ${enc.label.note}`}`],
     ['pad', model.pad ? `${JSON.stringify(model.pad.text)} = ${model.pad.id} (from ${model.pad.source})` : 'none'],

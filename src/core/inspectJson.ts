@@ -1,5 +1,5 @@
 import { matrixJson } from './format';
-import type { Model } from './model/model';
+import { overrideNote, type Model } from './model/model';
 import type { InspectResult } from './pipeline';
 
 /** What was loaded and whether each part is real or random (the JSON's "model" object). */
@@ -8,7 +8,13 @@ export function describeModel(model: Model, result: InspectResult): Record<strin
   return {
     name: model.name,
     id: model.id,
-    tokenizer: { real: true, kind: model.tokenizer.description, source: model.tokenizer.source, vocab_size: model.tokenizer.vocabSize },
+    tokenizer: {
+      real: true,
+      kind: model.tokenizer.description,
+      source: model.tokenizer.source,
+      vocab_size: model.tokenizer.vocabSize,
+      ...(model.tokenizerOverride ? { overridden: { given: model.tokenizerOverride.given, replaces: model.tokenizerOverride.replaces }, note: overrideNote(model.tokenizerOverride) } : {}),
+    },
     embedding: { ...model.embeddingLabel },
     encoder: {
       ...result.encoder.label,

@@ -2,7 +2,7 @@ import { checkPicked } from '../containment';
 import { LensError } from '../errors';
 import { describeKind, kindOf, readRange, readText, type FileAccess } from '../fileAccess';
 import { isModelReference, resolveModelReference, type DiscoveryEnv } from '../discovery';
-import { ggufTokenEmbedding, metaNumber, metaString, openGguf, type GgufArray, type GgufFile } from '../formats/gguf';
+import { ggufTokenEmbedding, metaNumber, metaString, metaStrings, openGguf, type GgufArray, type GgufFile } from '../formats/gguf';
 import { openNpy } from '../formats/npy';
 import { openSafetensors, openShardedSafetensors } from '../formats/safetensors';
 import { looksLikeWordVectors, openWordVectors } from '../formats/wordVectors';
@@ -14,10 +14,10 @@ import { findTokenizerFile, loadTokenizerFile, PAD_CANDIDATES, UNK_CANDIDATES, w
 import { tokenizerFromGgufMetadata } from '../tokenizers/gguf/ggufTokenizer';
 import { isOpenAiEncodingName, OPENAI_ENCODINGS, openAiAssetsDir, openAiTokenizer } from '../tokenizers/openai';
 import type { Tokenizer } from '../tokenizers/types';
-import { seedModel, BUILTIN_NAMES } from './builtins';
+import { seedModel, BUILTIN_NAMES, SEED_ROWS, SEED_VOCAB_SIZE } from './builtins';
 import { detectInputLayer } from './inputLayer';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
-import type { Model, PartLabel } from './model';
+import type { Model, PartLabel, TokenizerOverride } from './model';
 
 /** Where to find things that are not in the user's files. */
 export interface LoadContext {
@@ -83,10 +83,11 @@ async function loadReference(ctx: LoadContext, spec: string, options: LoadOption
 async function loadBuiltin(ctx: LoadContext, name: string, options: LoadOptions): Promise<Model> {
   switch (name) {
     case 'seed':
-      if (options.tokenizer) throw new LensError('option', `--tokenizer: builtin:seed has its own tokenizer (the explainer's ids); use another model to pick a tokenizer`);
+      if (options.tokenizer) throw await ownVocabularyError(ctx, options.tokenizer, 'builtin:seed', `its ${SEED_VOCAB_SIZE} rows are keyed by its own words (the explainer's ${SEED_ROWS.length - 1} and [pad] at their ids, every other word hashed onto a random row)`);
       return seedModel();
     case 'glove-100d': {
       const dir = ctx.files.join(ctx.assetsDir, 'models', 'glove-100d');
+      if (options.tokenizer) throw await ownVocabularyError(ctx, options.tokenizer, 'builtin:glove-100d', `its rows are GloVe's vectors of its own 50k words, one row per word`);
       const model = await loadFolder(ctx, dir, options);
       return { ...model, id: 'builtin:glove-100d', name: 'GloVe 6B 100d (top 50k words)' };
     }
@@ -192,10 +193,12 @@ async function loadFolder(ctx: LoadContext, dir: string, options: LoadOptions): 
       `${dir}: no model found in this folder (${names.length === 0 ? 'it is empty' : `${names.length} entr${names.length === 1 ? 'y' : 'ies'}, none a model`}); expected model.safetensors, model.safetensors.index.json, a .npy file or a word-vector file (GloVe/word2vec text, .bin, vectors.tsv)`,
     );
   }
-  const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
-  if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
+  const own = await findTokenizerFile(files, dir);
+  if (own && !options.tokenizer) await checkPicked(files, dir, own, 'a tokenizer file');
+  const tokenizerPath = options.tokenizer ?? own;
   if (!tokenizerPath) throw new LensError('badFile', `${dir}: no tokenizer found, expected tokenizer.json, vocab.json or vocab.txt (or pass --tokenizer)`);
-  return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, rawConfig: raw, tokenizerPath, options });
+  const override = options.tokenizer && own ? { given: options.tokenizer, replaces: own } : undefined;
+  return assemble(ctx, { id: dir, name: files.basename(dir), store, config, configFile, rawConfig: raw, tokenizerPath, override, options });
 }
 
 async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
@@ -212,10 +215,12 @@ async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): P
   else if (name.endsWith('.npy')) store = await openNpy(files, path);
   else return loadWordVectors(ctx, path, options);
   const { config, file: configFile, raw } = await readConfig(files, dir);
-  const tokenizerPath = options.tokenizer ?? (await findTokenizerFile(files, dir));
-  if (tokenizerPath && !options.tokenizer) await checkPicked(files, dir, tokenizerPath, 'a tokenizer file');
+  const own = await findTokenizerFile(files, dir);
+  if (own && !options.tokenizer) await checkPicked(files, dir, own, 'a tokenizer file');
+  const tokenizerPath = options.tokenizer ?? own;
   if (!tokenizerPath) throw new LensError('option', `--tokenizer: ${path} is a bare matrix; give its tokenizer with --tokenizer (tokenizer.json, vocab.json or vocab.txt), none was found beside it`);
-  return assemble(ctx, { id: path, name, store, config, configFile, rawConfig: raw, tokenizerPath, options });
+  const override = options.tokenizer && own ? { given: options.tokenizer, replaces: own } : undefined;
+  return assemble(ctx, { id: path, name, store, config, configFile, rawConfig: raw, tokenizerPath, override, options });
 }
 
 /** True when the file starts with the GGUF magic (Ollama's blobs have no extension). */
@@ -248,7 +253,8 @@ async function loadGguf(ctx: LoadContext, path: string, options: LoadOptions): P
   const emb = ggufTokenEmbedding(file);
   const tokenizer = options.tokenizer ? await loadTokenizerSpec(ctx, options.tokenizer) : tokenizerFromGgufMetadata(plainMetadata(file), path);
   const embedding = emb.tensor;
-  checkVocabFits(tokenizer, embedding, '');
+  const override = options.tokenizer ? { given: options.tokenizer, replaces: ggufTokenizerText(file, path) } : undefined;
+  checkVocabFits(tokenizer, embedding, '', override);
   const arch = metaString(file, 'general.architecture');
   const contextLength = arch ? safeNumber(() => metaNumber(file, `${arch}.context_length`)) : undefined;
   const title = safeNumber(() => metaString(file, 'general.name'));
@@ -270,8 +276,16 @@ async function loadGguf(ctx: LoadContext, path: string, options: LoadOptions): P
     config: {},
     pad,
     origin: { format: 'gguf', path, architecture: arch, quant: emb.typeName, title, contextLength },
+    ...(override ? { tokenizerOverride: override } : {}),
     files: [...new Set([path, ...(options.tokenizer ? [tokenizer.source] : [])])],
   };
+}
+
+/** "x.gguf's GGUF metadata: llama, 32000 tokens": the tokenizer an override replaces, read without building it. */
+function ggufTokenizerText(file: GgufFile, path: string): string {
+  const kind = safeNumber(() => metaString(file, 'tokenizer.ggml.model'));
+  const count = safeNumber(() => metaStrings(file, 'tokenizer.ggml.tokens')?.length);
+  return `${path}'s GGUF metadata${kind ? `: ${kind}` : ''}${count !== undefined ? `${kind ? ',' : ':'} ${count} tokens` : ''}`;
 }
 
 /** An informational metadata value: a wrong type there must not stop the model from loading. */
@@ -292,6 +306,8 @@ interface Parts {
   /** config.json as parsed JSON, for the input layer's keys. */
   rawConfig?: unknown;
   tokenizerPath: string;
+  /** Set when `tokenizerPath` is the caller's and the model has a tokenizer of its own. */
+  override: TokenizerOverride | undefined;
   options: LoadOptions;
 }
 
@@ -362,7 +378,7 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
   const tokenizer = await loadTokenizerSpec(ctx, p.tokenizerPath, p.config);
   const embedding = pickEmbedding(p.store, p.config, p.configFile);
   const [rows, dim] = embedding.info.shape as [number, number];
-  checkVocabFits(tokenizer, embedding, p.config.embeddingTensor && p.configFile ? ` (chosen by ${p.configFile} "embedding_tensor")` : '');
+  checkVocabFits(tokenizer, embedding, p.config.embeddingTensor && p.configFile ? ` (chosen by ${p.configFile} "embedding_tensor")` : '', p.override);
   const hints: RnnHints[] = [];
   if (p.configFile) {
     const { cell, nonlinearity, hiddenSize, numLayers, bidirectional } = p.config;
@@ -389,6 +405,7 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
     pad,
     origin: { format: embedding.info.file.endsWith('.npy') ? 'npy' : 'safetensors', path: p.id, architecture: modelType ?? layer?.modelType, contextLength: layer?.maxPositions },
     ...(layer ? { inputLayer: layer } : {}),
+    ...(p.override ? { tokenizerOverride: p.override } : {}),
     files: [...new Set([p.tokenizerPath, embedding.info.file, ...(encoder?.files ?? []), ...(layer ? [layer.position, layer.tokenType, layer.layerNorm?.weight, layer.layerNorm?.bias].filter(t => t !== undefined).map(t => t!.info.file) : []), ...(p.configFile ? [p.configFile] : [])])],
   };
 }
@@ -397,15 +414,34 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Every id the tokenizer can produce must be a row of the table. */
-function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource, chosenBy: string): void {
+/**
+ * Every id the tokenizer can produce must be a row of the table. With an override the message
+ * says which tokenizer was given and which it replaced, so the user sees the pairing at fault.
+ */
+function checkVocabFits(tokenizer: Tokenizer, embedding: TensorSource, chosenBy: string, override?: TokenizerOverride): void {
   const rows = embedding.info.shape[0]!;
   if (tokenizer.vocabSize > rows) {
+    const why = override ? `--tokenizer ${override.given} replaces the model's own, ${override.replaces}; give a tokenizer whose ids fit the table, or none` : 'is this the tokenizer of another model?';
     throw new LensError(
       'vocabMismatch',
-      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding ${JSON.stringify(embedding.info.name)}${chosenBy} in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (is this the tokenizer of another model?)`,
+      `${tokenizer.source} has ids up to ${tokenizer.vocabSize - 1}, but embedding ${JSON.stringify(embedding.info.name)}${chosenBy} in ${embedding.info.file} has only ${rows} rows; expected a table with at least ${tokenizer.vocabSize} rows (${why})`,
     );
   }
+}
+
+/**
+ * The one-line refusal of a tokenizer for a model whose rows are keyed by its own vocabulary
+ * (builtin:seed, GloVe, word-vector files): another tokenizer's ids would pick unrelated rows.
+ * The given tokenizer is loaded first, so a bad value gets its own error and the message can
+ * name its size; the message says what to run instead.
+ */
+async function ownVocabularyError(ctx: LoadContext, given: string, model: string, rows: string): Promise<LensError> {
+  const tokenizer = await loadTokenizerSpec(ctx, given);
+  const n = tokenizer.vocabSize;
+  return new LensError(
+    'option',
+    `--tokenizer ${given}: ${model} cannot take another tokenizer: ${rows}, so ${given}'s ${n} ids would pick unrelated rows; for ${given}'s tokens alone run \`embedding-lens tokenize --tokenizer ${given}\`, to embed them give a model whose table has at least ${n} rows with it (\`inspect --model DIR|FILE.safetensors|FILE.gguf --tokenizer ${given}\`)`,
+  );
 }
 
 function resolvePad(tokenizer: Tokenizer, config: ModelConfig, configFile: string | undefined, rows: number): Model['pad'] {
@@ -423,7 +459,7 @@ function resolvePad(tokenizer: Tokenizer, config: ModelConfig, configFile: strin
 
 async function loadWordVectors(ctx: LoadContext, path: string, options: LoadOptions): Promise<Model> {
   const { files } = ctx;
-  if (options.tokenizer) throw new LensError('option', `--tokenizer: ${path} is a word-vector file with its own vocabulary; a separate tokenizer does not apply`);
+  if (options.tokenizer) throw await ownVocabularyError(ctx, options.tokenizer, path, 'its rows are a word-vector file\'s, one per word of its own vocabulary');
   const wv = await openWordVectors(files, path);
   const [rows, dim] = wv.vectors.info.shape as [number, number];
   // Word-vector files rarely have an unknown or pad word; like torchtext, give both a zero row.

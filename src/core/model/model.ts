@@ -35,6 +35,19 @@ export interface ModelOrigin {
   readonly reference?: string | undefined;
 }
 
+/** A tokenizer given by the caller in place of the model's own. */
+export interface TokenizerOverride {
+  /** The value given (`gpt2`, `cl100k_base`, a path). */
+  readonly given: string;
+  /** The model's own tokenizer it replaces, for people: a file, or a GGUF file's metadata. */
+  readonly replaces: string;
+}
+
+/** "tokenizer overridden: gpt2 replaces DIR/tokenizer.json": the note the JSON and the table print. */
+export function overrideNote(o: TokenizerOverride): string {
+  return `tokenizer overridden: ${o.given} replaces the model's own (${o.replaces})`;
+}
+
 /** A loaded model: tokenizer + embedding table + optionally a real encoder. */
 export interface Model {
   /** Cache key and identity: `builtin:NAME` or the path it was loaded from. */
@@ -59,6 +72,11 @@ export interface Model {
    * model is a BERT / RoBERTa / DistilBERT / GPT-2-style Hugging Face model.
    */
   readonly inputLayer?: InputLayer | undefined;
+  /**
+   * Set when a tokenizer the caller named (`--tokenizer`, the tokenizer setting) replaced the
+   * model's own: what was given and what it replaced, shown beside the tokenizer everywhere.
+   */
+  readonly tokenizerOverride?: TokenizerOverride | undefined;
   /** Every file the model was read from (the worker caches by these paths and their mtimes). */
   readonly files: readonly string[];
 }
