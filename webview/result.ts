@@ -63,6 +63,8 @@ export interface TokensPart {
   readonly tokenAtRow: Int32Array;
   readonly inputIds: Int32Array;
   readonly mask: Uint8Array;
+  /** 1 where row t is random rather than the table's (builtin:seed's unlisted words); null when none is. */
+  readonly randomRows: Uint8Array | null;
   readonly focus: { start: number; end: number } | undefined;
 }
 
@@ -114,6 +116,7 @@ export function decodeTokens(requestId: number, reply: TokensReply, source: Text
     tokenAtRow,
     inputIds,
     mask: new Uint8Array(reply.attentionMask),
+    randomRows: reply.randomRows && reply.randomRows.byteLength === inputIds.length ? new Uint8Array(reply.randomRows) : null,
     focus,
   };
 }
@@ -139,11 +142,19 @@ function inputLayer(w: EncodeReply['inputLayer']): InputLayerPart | null {
   return { positionIds: new Int32Array(w.positionIds), stages: w.stages.map(s => ({ name: s.name, added: s.added, label: s.label, mat: mat(s.matrix) })) };
 }
 
+/** How many rows of the result are random rather than the table's. */
+export function randomRowCount(r: TokensPart): number {
+  let n = 0;
+  if (r.randomRows) for (const f of r.randomRows) n += f;
+  return n;
+}
+
 /** The label of row t: the token's source text (or vocabulary spelling), or the pad token. */
 export function rowLabel(r: TokensPart, t: number): string {
   const i = r.tokenAtRow[t]!;
-  if (i < 0) return r.reply.model.pad?.text ?? '[pad]';
-  return displayToken(r, i);
+  const random = r.randomRows?.[t] === 1 ? ' (random)' : '';
+  if (i < 0) return (r.reply.model.pad?.text ?? '[pad]') + random;
+  return displayToken(r, i) + random;
 }
 
 /** How a token is shown: the source characters with whitespace made visible, else its spelling. */

@@ -82,6 +82,8 @@ export function inspectTable(model: Model, r: InspectResult): string {
     const src = visible(r.text.slice(t.start, t.end));
     names[r.tokenPositions[i]!] = !src ? t.text : src === t.text ? src : `${src} \u2192 ${visible(t.text)}`;
   });
+  // A row that is random rather than the table's says so beside its numbers.
+  if (model.isRandomRow) r.inputIds.forEach((id, t) => model.isRandomRow!(id) && (names[t] += ' (random row)'));
   out.push(model.origin?.quant && emb.note ? `embeddings (${emb.note})` : 'embeddings');
   out.push(matrixText(r.embeddings, names));
   out.push(`Shape - (${r.embeddings.rows}, ${r.embeddings.cols})`);

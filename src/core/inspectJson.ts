@@ -2,6 +2,17 @@ import { matrixJson } from './format';
 import { overrideNote, type Model } from './model/model';
 import type { InspectResult } from './pipeline';
 
+/**
+ * The rows (positions in input_ids) whose vectors are random rather than the table's
+ * (builtin:seed's unlisted words): `real` describes the table, these say which rows it does not cover.
+ */
+function randomRows(model: Model, result: InspectResult): { random_rows?: number[] } {
+  if (!model.isRandomRow) return {};
+  const rows: number[] = [];
+  result.inputIds.forEach((id, t) => model.isRandomRow!(id) && rows.push(t));
+  return rows.length ? { random_rows: rows } : {};
+}
+
 /** What was loaded and whether each part is real or random (the JSON's "model" object). */
 export function describeModel(model: Model, result: InspectResult): Record<string, unknown> {
   const spec = result.encoder.spec;
@@ -15,7 +26,7 @@ export function describeModel(model: Model, result: InspectResult): Record<strin
       vocab_size: model.tokenizer.vocabSize,
       ...(model.tokenizerOverride ? { overridden: { given: model.tokenizerOverride.given, replaces: model.tokenizerOverride.replaces }, note: overrideNote(model.tokenizerOverride) } : {}),
     },
-    embedding: { ...model.embeddingLabel },
+    embedding: { ...model.embeddingLabel, ...randomRows(model, result) },
     encoder: {
       ...result.encoder.label,
       cell: spec.cell,

@@ -41,11 +41,11 @@ export interface PanelSettings {
  * The token part of an encode (EncodeReply without the matrices), sent first so the panel can
  * draw the Tokens tab while the matrices are still on their way.
  */
-export type TokensReply = Pick<EncodeReply, 'model' | 'text' | 'tokens' | 'positions' | 'truncated' | 'inputIds' | 'attentionMask' | 'options'>;
+export type TokensReply = Pick<EncodeReply, 'model' | 'text' | 'tokens' | 'positions' | 'truncated' | 'inputIds' | 'attentionMask' | 'options' | 'randomRows'>;
 
 /** The token part of `r` (its own buffers: the same ArrayBuffers, exact size, not copied). */
 export function tokensPart(r: EncodeReply): TokensReply {
-  return { model: r.model, text: r.text, tokens: r.tokens, positions: r.positions, truncated: r.truncated, inputIds: r.inputIds, attentionMask: r.attentionMask, options: r.options };
+  return { model: r.model, text: r.text, tokens: r.tokens, positions: r.positions, truncated: r.truncated, inputIds: r.inputIds, attentionMask: r.attentionMask, options: r.options, randomRows: r.randomRows ?? null };
 }
 
 const NO_BYTES = new ArrayBuffer(0);

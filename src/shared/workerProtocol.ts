@@ -166,6 +166,12 @@ export interface EncodeReply {
    * `embeddings`), or why it was not computed (`skipped`). Absent/null for models without one.
    */
   readonly inputLayer?: { readonly positionIds: ArrayBuffer; readonly stages: readonly InputStageWire[] } | { readonly skipped: string } | null | undefined;
+  /**
+   * Uint8Array (T): 1 where the row is random rather than learnt (builtin:seed's words that the
+   * explainer does not list get seeded random rows), 0 where it is the table's. Null when every
+   * row is the table's own.
+   */
+  readonly randomRows?: ArrayBuffer | null | undefined;
   /** The run with the chosen pad treatment. */
   readonly rnn: RnnRunWire;
   /** The other pad treatment, for the side-by-side view (null when there are no pads). */

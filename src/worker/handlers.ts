@@ -596,6 +596,20 @@ export function summarize(model: Model): ModelSummary {
   };
 }
 
+/** 1 per row whose vector is random (Model.isRandomRow), or null when no row is. */
+function randomRowsWire(model: Model, inputIds: Int32Array, transfer: ArrayBuffer[]): ArrayBuffer | null {
+  const isRandom = model.isRandomRow;
+  if (!isRandom) return null;
+  const flags = new Uint8Array(inputIds.length);
+  let any = false;
+  inputIds.forEach((id, t) => {
+    if (isRandom(id)) flags[t] = 1, (any = true);
+  });
+  if (!any) return null;
+  transfer.push(flags.buffer);
+  return flags.buffer;
+}
+
 function inputLayerWire(r: InspectResult, transfer: ArrayBuffer[]): EncodeReply['inputLayer'] {
   const il = r.inputLayer;
   if (!il) return null;
@@ -638,6 +652,7 @@ function encodeReply(model: Model, r: InspectResult, other: InspectResult | null
     },
     options: { ...r.options },
     inputLayer: inputLayerWire(r, transfer),
+    randomRows: randomRowsWire(model, r.inputIds, transfer),
     rnn: rnnWire(r.rnn, r.options.skipPadding, transfer),
     rnnOther: other ? rnnWire(other.rnn, other.options.skipPadding, transfer) : null,
     engine: { ...r.engine },

@@ -5,7 +5,7 @@
 import { h, clear } from '../dom';
 import { f32 } from '../format';
 import { readPalette } from '../theme';
-import { rowLabel, type InputStage, type Mat, type Result } from '../result';
+import { randomRowCount, rowLabel, type InputStage, type Mat, type Result } from '../result';
 import type { Selection } from '../selection';
 import { checkSavedStage } from '../../src/shared/panelMessages';
 import { Heatmap } from './heatmap';
@@ -111,7 +111,8 @@ export class MatrixView {
     const m: Mat = k === 0 || !st ? r.embeddings : st.mat;
     clear(this.heading);
     if (k === 0 || !st) {
-      this.heading.append(`embeddings \u2014 shape (${m.rows}, ${m.cols})`, h('span', { class: 'dim' }, ` ${emb.tensor ?? ''} ${emb.dtype ?? ''}`), badge(emb.real));
+      const random = randomRowCount(r);
+      this.heading.append(`embeddings \u2014 shape (${m.rows}, ${m.cols})`, h('span', { class: 'dim' }, ` ${emb.tensor ?? ''} ${emb.dtype ?? ''}`), emb.real && random > 0 ? mixedBadge(random, r.T) : badge(emb.real));
       const note = storageNote(r);
       if (note) this.heading.append(h('span', { class: 'dim', id: 'matrix-note' }, note));
     } else {
@@ -141,6 +142,11 @@ export class MatrixView {
 function storageNote(r: Result | undefined): string | undefined {
   const m = r?.reply.model;
   return m?.origin?.format === 'gguf' ? m.embedding.note : undefined;
+}
+
+/** Some rows real, some random: the count, and which rows in the row labels ("(random)"). */
+function mixedBadge(random: number, T: number): HTMLElement {
+  return random === T ? badge(false) : h('span', { class: 'badge mixed', id: 'matrix-random-rows', title: `${random} of ${T} rows are random: this model has no learnt vector for those words` }, `real + ${random} random`);
 }
 
 function badge(real: boolean): HTMLElement {

@@ -5,7 +5,7 @@
 import { clear, h } from '../dom';
 import { shape } from '../format';
 import type { ModelSummary } from '../../src/shared/workerProtocol';
-import type { Result } from '../result';
+import { randomRowCount, type Result } from '../result';
 import { markCounts, markSummary } from './tokens';
 
 /** The header strip. */
@@ -33,7 +33,7 @@ export class PipelineHeader {
         h('span', { class: 'part' }, h('strong', {}, m.name)),
         modelFacts(m),
         label('tokenizer', true, `${m.tokenizer.description} \u2014 ${m.tokenizer.source}`),
-        label('embedding', m.embedding.real, `${m.embedding.tensor ?? ''} ${m.embedding.dtype ?? ''} (${m.embedding.rows}, ${m.embedding.dim}) \u2014 ${m.embedding.source}${m.embedding.note ? ` (${m.embedding.note})` : ''}`),
+        embeddingLabel(r),
         label('encoder', e.real, `${e.cell === 'rnn' ? `RNN ${e.nonlinearity}` : e.cell.toUpperCase()}, H = ${e.hiddenSize}, ${e.numLayers} layer${e.numLayers > 1 ? 's' : ''}${e.bidirectional ? ', bidirectional' : ''} \u2014 ${e.real ? e.label.source : `random, seed ${e.seed} (${e.label.note ?? ''})`}`),
         ...(r.reply.engine ? [h('span', { class: 'part engine', 'data-part': 'engine', title: 'the implementation that ran the encoder' }, `encoder: ${r.reply.engine.description}`)] : []),
       ),
@@ -115,6 +115,24 @@ function basename(p: string): string {
 /** A long file name (an Ollama blob is sha256-<64 hex>) cut in the middle; the tooltip has it whole. */
 function shortName(name: string): string {
   return name.length <= 40 ? name : `${name.slice(0, 24)}\u2026${name.slice(-8)}`;
+}
+
+/**
+ * The embedding's badge: "real" when every row on show is the table's, "random" when the table
+ * is, and "real + N random" when some rows are random (builtin:seed's unlisted words): a badge
+ * must never call a random row real.
+ */
+function embeddingLabel(r: Result): HTMLElement {
+  const m = r.reply.model;
+  const detail = `${m.embedding.tensor ?? ''} ${m.embedding.dtype ?? ''} (${m.embedding.rows}, ${m.embedding.dim}) \u2014 ${m.embedding.source}${m.embedding.note ? ` (${m.embedding.note})` : ''}`;
+  const random = randomRowCount(r);
+  if (!m.embedding.real || random === 0) return label('embedding', m.embedding.real, detail);
+  const all = random === r.T;
+  const text = all ? 'random' : `real + ${random} random`;
+  const why = `${random} of ${r.T} rows are random (marked in the Tokens and Padded matrix tabs)`;
+  return h('span', { class: `part ${all ? 'random' : 'mixed'}`, title: `${why}; ${detail}`, 'data-part': 'embedding', id: 'embedding-label' },
+    h('span', { class: `badge ${all ? 'random' : 'mixed'}` }, text), ' embedding',
+    h('span', { class: 'sr-only' }, `: ${why}; ${detail}`));
 }
 
 function label(part: string, real: boolean, detail: string): HTMLElement {

@@ -193,11 +193,12 @@ export class TokensView {
       const special = r.special[i] === 1;
       const src = r.text.slice(start, end);
       const mark = tokenMark(r, i);
-      const cls = ['chip', special ? 'special' : '', partial ? 'partial' : '', mark ?? '', r.texts[i] !== src ? 'respelled' : ''].filter(Boolean).join(' ');
-      const note = mark ? ` \u00b7 ${MARK_NOTE[mark]}` : '';
+      const randomRow = r.randomRows?.[r.positions[i]!] === 1;
+      const cls = ['chip', special ? 'special' : '', partial ? 'partial' : '', mark ?? '', r.texts[i] !== src ? 'respelled' : '', randomRow ? 'random-row' : ''].filter(Boolean).join(' ');
+      const note = (mark ? ` \u00b7 ${MARK_NOTE[mark]}` : '') + (randomRow ? ` \u00b7 ${RANDOM_ROW_NOTE}` : '');
       const title = `token ${i} \u00b7 id ${r.ids[i]} \u00b7 vocabulary: ${JSON.stringify(r.texts[i])} \u00b7 source ${start}:${end} ${JSON.stringify(src)}${special ? ' \u00b7 special' : ''}${partial ? ' \u00b7 part of one character (bytes)' : ''}${note}`;
       const shown = displayToken(r, i);
-      const chip = h('span', { class: cls, role: 'option', tabindex: -1, 'aria-selected': 'false', title, 'data-index': i, 'aria-label': `${shown}, id ${r.ids[i]}${mark ? `, ${MARK_NOTE[mark]}` : ''}` },
+      const chip = h('span', { class: cls, role: 'option', tabindex: -1, 'aria-selected': 'false', title, 'data-index': i, 'aria-label': `${shown}, id ${r.ids[i]}${mark ? `, ${MARK_NOTE[mark]}` : ''}${randomRow ? `, ${RANDOM_ROW_NOTE}` : ''}` },
         h('span', { class: 'chip-text' }, mark ? h('span', { class: `chip-mark codicon ${MARK_ICON[mark]}`, 'aria-hidden': 'true' }) : null, shown),
         h('span', { class: 'chip-id' }, String(r.ids[i])),
       );
@@ -256,6 +257,9 @@ export class TokensView {
 
 /** A token the vocabulary could not spell as it is: the unknown token, or bytes standing in for a character. */
 export type TokenMark = 'unk' | 'byte';
+
+/** A chip whose row is random rather than the table's (builtin:seed's unlisted words). */
+export const RANDOM_ROW_NOTE = 'random row: this model has no learnt vector for it';
 
 const MARK_NOTE: Record<TokenMark, string> = { unk: 'unknown token: the vocabulary has no piece for this text', byte: 'byte fallback: a byte of the text, not a piece of the vocabulary' };
 const MARK_ICON: Record<TokenMark, string> = { unk: 'codicon-question', byte: 'codicon-file-binary' };
