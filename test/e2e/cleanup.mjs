@@ -186,7 +186,7 @@ export function stopWithParent(everyMs = 500) {
     else if (npm !== undefined && npm > 1 && !alive(npm)) gone = `npm (pid ${npm}) exited`;
     if (gone) {
       clearInterval(timer);
-      shutdown(129, `hung up: ${gone}`);
+      shutdown(129, `parent gone (${gone})`);
     }
   }, everyMs);
   timer.unref();
@@ -200,8 +200,8 @@ export function stopWithParent(everyMs = 500) {
   }
   if (stdin && (stdin.isFIFO() || stdin.isSocket())) {
     process.stdin.on('data', () => { /* read and dropped: only its end matters */ });
-    process.stdin.once('end', () => shutdown(129, 'hung up: stdin closed'));
-    process.stdin.once('error', () => shutdown(129, 'hung up: stdin failed'));
+    process.stdin.once('end', () => shutdown(129, 'parent gone (stdin closed)'));
+    process.stdin.once('error', () => shutdown(129, 'parent gone (stdin failed)'));
   }
 }
 
