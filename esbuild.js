@@ -37,7 +37,10 @@ const nativeOutsideCore = forbidImports('native-outside-core', 'src/core', ['onn
 // package resolved at run time (node_modules in development, dist/node_modules in a platform
 // .vsix — scripts/package.mjs), never bundled.
 const nativeExternal = ['onnxruntime-node'];
-const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', minify: production, plugins: [coreIsPure] };
+// Source maps: development builds only. A production build (scripts/package.mjs) ships none: the
+// extension host and worker run without --enable-source-maps, so shipped maps would only add size,
+// and a bundle must not end with a `sourceMappingURL` pointing at a file the .vsix lacks.
+const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, logLevel: 'warning', minify: production, plugins: [coreIsPure] };
 
 function listTests(dir) {
   if (!fs.existsSync(dir)) return [];

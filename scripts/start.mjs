@@ -10,11 +10,18 @@
 // Usage: node scripts/start.mjs [--no-build] [--code-server] [--port N]
 //   --code-server  use code-server even when `code` exists;  --port N  listen on N (default: a free port)
 // After a rebuild (npm run build), "Developer: Reload Window" in the workbench loads the new bundles.
+//
+// Stopping: Ctrl+C, SIGTERM/SIGINT/SIGHUP to this process or to the `npm` that runs it, npm
+// exiting, or the end of stdin when stdin is a pipe (a parent process holds the other end; run
+// `npm start < /dev/null` to keep a server whose stdin a pipe would close): each stops
+// code-server's whole process group and removes the state dir (test/e2e/cleanup.mjs,
+// stopWithParent). package.json runs this with `exec`: npm forwards SIGTERM/SIGINT to its
+// script's process, and without `exec` that is `sh -c`, which defers SIGINT while this runs.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitAfterCleanup } from '../test/e2e/cleanup.mjs';
+import { exitAfterCleanup, stopWithParent } from '../test/e2e/cleanup.mjs';
 import { createState, fixtureWorkspace, startCodeServer } from '../test/e2e/server.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +29,9 @@ const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port wants a port number, got ${args[portArg + 1]}`);
+
+// From the start: npm may be stopped while the build or the install runs, too.
+stopWithParent();
 
 if (!args.includes('--no-build')) run('npm', ['run', 'build']);
 
@@ -51,10 +61,10 @@ Embedding Lens is running in code-server (VS Code 1.100.3) on the sample workspa
 Ctrl+C stops the server. After \`npm run build\`, run "Developer: Reload Window" to load the new bundles.
 `);
 
-// Runs until Ctrl+C (cleanup.mjs stops the server's process group and exits), or until the
-// server dies on its own.
+// Runs until Ctrl+C or its parent goes (cleanup.mjs stops the server's process group and exits),
+// or until the server dies on its own.
 const { code: exitCode, signal } = await server.exitedPromise;
-// Stopped by Ctrl+C: cleanup.mjs is finishing up and exits the process.
+// Stopped by a signal or a gone parent: cleanup.mjs is finishing up and exits the process.
 if (server.stopping) await new Promise(() => {});
 console.error(`start: code-server exited on its own (${signal ?? `exit ${exitCode}`})`);
 await server.stop({ keepLog: true });

@@ -34,7 +34,9 @@ const steps = [
       ctx.state = createState('ui');
       ctx.vsix = path.join(ctx.state.dir, `${pkg.name}-${pkg.version}.vsix`);
       const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-      await runToCompletion(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', ctx.vsix], { cwd: repoRoot });
+      // The bundles as built (EMBEDDING_LENS_PACKAGING: vsce's prepublish step, scripts/package.mjs,
+      // neither rebuilds them nor writes dist/README.md) and README.md as it is.
+      await runToCompletion(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--readme-path', 'README.md', '--out', ctx.vsix], { cwd: repoRoot, env: { ...process.env, EMBEDDING_LENS_PACKAGING: '1' } });
     },
   },
   {
