@@ -59,3 +59,25 @@ test('the padded matrix printout is the explainer\'s rows and "Shape - (8, 5)"',
   eq(lines[lines.length - 1], 'Shape - (8, 5)', 'last line');
   eq((await panel.page.locator('.matrix-view h3').textContent())?.startsWith('embeddings \u2014 shape (8, 5)'), true, 'matrix heading');
 });
+
+// Issue 12, "honest labels": builtin:seed's table holds the explainer's rows and seeded random rows
+// for every other word. A result with both must not be badged "real" as a whole: the header and
+// the matrix say "real + N random", the chips of random rows are marked, and the matrix's row
+// labels say "(random)". Would catch a badge that reads the table's label only.
+test('seed words the explainer does not list are labelled random row by row', async ({ open, encode }) => {
+  const panel = await open();
+  const result = await encode('White cats are evil.');
+  await panel.showResult(result);
+  const page = panel.page;
+  eq((await page.locator('[data-part="embedding"] .badge').textContent())?.trim(), 'real + 2 random', 'header badge');
+  eq(await page.locator('.chip.random-row .chip-text').allTextContents(), ['cats', 'are'], 'chips of random rows');
+  ok(/random row/.test((await page.locator('.chip.random-row').first().getAttribute('title')) ?? ''), 'a random chip says why in its tooltip');
+  eq(await page.locator('.chip:not(.pad):not(.random-row) .chip-text').allTextContents(), ['White', 'evil', '.'], 'the explainer\u2019s words are not marked');
+  await panel.openTab('matrix');
+  eq((await page.locator('#matrix-random-rows').textContent())?.trim(), 'real + 2 random', 'matrix badge');
+  const names = ((await page.locator('#matrix-printout').textContent()) ?? '').split('\n').filter(l => l.includes('#')).map(l => l.slice(l.indexOf('#') + 1).trim());
+  eq(names.slice(0, 5), ['White', 'cats (random)', 'are (random)', 'evil', '.'], 'printed row names');
+  // The explainer's own sentence is all real rows: one plain badge.
+  await panel.showResult(await encode('White refrigerator is evil.'));
+  eq((await page.locator('[data-part="embedding"] .badge').textContent())?.trim(), 'real', 'header badge for the explainer\u2019s sentence');
+});
