@@ -27,7 +27,7 @@ const records = readTestResults();
 const byName = new Map(records.map(r => [r.runner, r]));
 const names = [...CHAIN, ...records.map(r => r.runner).filter(n => !CHAIN.includes(n))];
 const width = Math.max(...names.map(n => n.length));
-const lines = [`npm test summary (${path.relative(process.cwd(), resultsDir) || resultsDir}):`];
+const lines = [`npm test summary (${path.relative(process.cwd(), resultsDir()) || resultsDir()}):`];
 /** Skipped tests per short reason ("no torch"), over every runner. @type {Map<string, number | undefined>} */
 const byReason = new Map();
 let skipped = 0;

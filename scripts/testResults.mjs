@@ -7,8 +7,12 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where the records go (test-output/ is git-ignored scratch). */
-export const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-output', 'results');
+const DEFAULT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-output', 'results');
+
+/** Where the records go: test-output/results/ (git-ignored scratch), or LENS_TEST_RESULTS_DIR (the test of this). */
+export function resultsDir() {
+  return process.env.LENS_TEST_RESULTS_DIR || DEFAULT_DIR;
+}
 
 /**
  * One runner's record. `skips` groups the skipped tests by the reason they gave; `count` is
@@ -22,24 +26,24 @@ export const SKIP_LINE = 'skipped: ';
 
 /** @param {TestResults} r */
 export function writeTestResults(r) {
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, `${r.runner.replace(/[^a-z0-9]+/gi, '-')}.json`), `${JSON.stringify(r, null, 1)}\n`);
+  mkdirSync(resultsDir(), { recursive: true });
+  writeFileSync(path.join(resultsDir(), `${r.runner.replace(/[^a-z0-9]+/gi, '-')}.json`), `${JSON.stringify(r, null, 1)}\n`);
 }
 
 /** Every record written since the last clearTestResults, oldest first. @returns {TestResults[]} */
 export function readTestResults() {
   let files;
   try {
-    files = readdirSync(resultsDir).filter(f => f.endsWith('.json'));
+    files = readdirSync(resultsDir()).filter(f => f.endsWith('.json'));
   } catch {
     return [];
   }
-  return files.map(f => /** @type {TestResults} */ (JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8'))));
+  return files.map(f => /** @type {TestResults} */ (JSON.parse(readFileSync(path.join(resultsDir(), f), 'utf8'))));
 }
 
 /** Forgets the records of earlier runs (the start of `npm test`). */
 export function clearTestResults() {
-  rmSync(resultsDir, { recursive: true, force: true });
+  rmSync(resultsDir(), { recursive: true, force: true });
 }
 
 /**
