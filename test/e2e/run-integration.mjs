@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
+import { SKIP_LINE, countReasons, writeTestResults } from '../../scripts/testResults.mjs';
 import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown } from './cleanup.mjs';
 import { createState, fixtureWorkspace, outputRoot, repoRoot, startCodeServer } from './server.mjs';
@@ -24,6 +25,8 @@ const untrustedWorkspace = path.join(repoRoot, 'test', 'fixtures', 'untrusted-wo
 /** The suite the trust pass runs (a mocha grep on full titles). */
 const TRUST_SUITE = 'Workspace Trust';
 const trustPass = process.argv.includes('--trust');
+/** What the suites said, for npm test's closing summary: their closing line and their `skipped: …` lines. */
+const report = { closingLine: '', skipReasons: /** @type {string[]} */ ([]) };
 
 const extensionTestsPath = path.join(repoRoot, 'dist', 'test', 'integration', 'index.js');
 const timeoutMs = Number(process.env.INTEGRATION_TIMEOUT_MS ?? 300_000);
@@ -46,6 +49,7 @@ if (!existsSync(extensionTestsPath)) {
 }
 
 const code = process.argv.includes('--electron') ? await runWithTestElectron() : await runInCodeServer();
+recordResults(code);
 await exitAfterCleanup(code);
 
 /** @returns {Promise<number>} the exit code */
@@ -84,7 +88,8 @@ async function runInCodeServer() {
     await p.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown[]} */ args) => {
       // Arguments as console.log got them (mocha's reporter passes '%d passing' and a number).
       const line = format(...args);
-      for (const l of line.split('\n')) if (/^\d+ passed, \d+ failed/.test(l)) closingLine = l;
+      for (const l of line.split('\n')) if (/^\d+ passed, \d+ failed/.test(l)) closingLine = report.closingLine = l;
+      for (const l of line.split('\n')) if (l.startsWith(SKIP_LINE)) report.skipReasons.push(l.slice(SKIP_LINE.length));
       if (!process.env.DEBUG_CONSOLE && workbenchNoise.some(re => re.test(line))) return;
       (type === 'error' || type === 'warn' ? console.error : console.log)(line);
     });
@@ -192,4 +197,28 @@ async function runWithTestElectron() {
     console.error(`integration (test-electron): ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/**
+ * Writes this pass's record for scripts/test-summary.mjs: the counts of the suites' closing line
+ * and the reasons their tests printed when they skipped (`skipped: REASON`).
+ * @param {number} code the pass's exit code
+ */
+function recordResults(code) {
+  const m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(report.closingLine);
+  const skipped = Number(m?.[3] ?? 0);
+  const reasons = countReasons(report.skipReasons);
+  // A lone reason covers every skip (a suite skipped by its `before` hook); with several, how many
+  // tests each one covers is not in the log.
+  /** @type {{ reason: string, count: number | undefined }[]} */
+  const skips = reasons.length === 1 ? [{ reason: reasons[0]?.reason ?? '', count: skipped }] : reasons.map(r => ({ reason: r.reason, count: undefined }));
+  if (skipped > 0 && reasons.length === 0) skips.push({ reason: 'no reason given', count: skipped });
+  writeTestResults({
+    runner: trustPass ? 'integration --trust' : 'integration',
+    passed: Number(m?.[1] ?? 0),
+    failed: m ? Number(m[2]) : code !== 0 ? 1 : 0,
+    skipped,
+    skips,
+    ...(m ? {} : { note: `no closing line from the suites; exit ${code}` }),
+  });
 }

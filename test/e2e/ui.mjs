@@ -7,6 +7,7 @@
 // skipped. The closing line is `N passed, N failed[, N skipped]`; exit status 1 on a failure.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeTestResults } from '../../scripts/testResults.mjs';
 import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown, runToCompletion } from './cleanup.mjs';
 import { createState, fixtureWorkspace, installExtension, outputRoot, repoRoot, startCodeServer } from './server.mjs';
@@ -340,9 +341,12 @@ const t0 = Date.now();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** @type {string[]} */
+const skippedSteps = [];
 for (const step of steps) {
   if (failed > 0) {
     skipped++;
+    skippedSteps.push(step.name);
     console.log(`  - ${step.name} (skipped)`);
     continue;
   }
@@ -366,4 +370,6 @@ await ctx.server?.stop({ keepLog: failed > 0 });
 if (failed === 0) updateDocs();
 console.log(`ui: ${((Date.now() - t0) / 1000).toFixed(1)} s, screenshots in ${path.relative(process.cwd(), outDir)}`);
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+// For npm test's closing summary (scripts/test-summary.mjs).
+writeTestResults({ runner: 'ui', passed, failed, skipped, skips: skipped > 0 ? [{ reason: `an earlier step failed: ${skippedSteps.join('; ')}`, count: skipped }] : [] });
 await exitAfterCleanup(failed > 0 ? 1 : 0);

@@ -13,8 +13,15 @@ interface CliResult {
   stderr: string;
 }
 
+/**
+ * Each test spawns the CLI (a fresh node that loads a model or an encoding such as cl100k_base):
+ * about a second alone, many more on a loaded machine, so not mocha's default 2 s. The spawn
+ * has the same limit, so a CLI that hangs is killed and its test fails instead of waiting forever.
+ */
+const CLI_TIMEOUT_MS = 60_000;
+
 function cli(args: string[], input?: string): CliResult {
-  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20, timeout: CLI_TIMEOUT_MS });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,7 +44,8 @@ const SEED_ROWS = [
   [0.01, 0.01, 0.1, 0.1, 0.1],
 ];
 
-describe('CLI: the seed example', () => {
+describe('CLI: the seed example', function () {
+  this.timeout(CLI_TIMEOUT_MS);
   it('prints the explainer\'s ids, mask and (8, 5) rows exactly', () => {
     const out = json(['inspect', '--model', 'builtin:seed', '--max-length', '8', 'White refrigerator is evil.']);
     assert.deepEqual(out.input_ids, [320, 1028, 5, 128, 1, 0, 0, 0]);
@@ -99,7 +107,8 @@ describe('CLI: the seed example', () => {
   });
 });
 
-describe('CLI: PyTorch model folders (test/fixtures/torch)', () => {
+describe('CLI: PyTorch model folders (test/fixtures/torch)', function () {
+  this.timeout(CLI_TIMEOUT_MS);
   const root = fixture('torch');
   const cases = existsSync(root) ? readdirSync(root).filter(d => existsSync(path.join(root, d, 'expected.json'))) : [];
   it('has reference cases', () => assert.ok(cases.length >= 20, `found ${cases.length} cases`));
@@ -129,7 +138,8 @@ describe('CLI: PyTorch model folders (test/fixtures/torch)', () => {
   });
 });
 
-describe('CLI: the built-in GloVe model', () => {
+describe('CLI: the built-in GloVe model', function () {
+  this.timeout(CLI_TIMEOUT_MS);
   it('"king queen" gives the GloVe rows for both words', () => {
     const out = json(['inspect', '--model', 'builtin:glove-100d', 'king queen']);
     assert.deepEqual(out.tokens.map((t: any) => t.text), ['king', 'queen']);
@@ -146,7 +156,8 @@ describe('CLI: the built-in GloVe model', () => {
   });
 });
 
-describe('CLI: tokenize', () => {
+describe('CLI: tokenize', function () {
+  this.timeout(CLI_TIMEOUT_MS);
   const text = 'White refrigerator is evil. \u{1F44D}\u{1F3FD} caf\u00e9';
   it('--tokenizer cl100k_base: ids equal tiktoken\'s, spans are UTF-16 and contiguous', () => {
     const r = cli(['tokenize', '--tokenizer', 'cl100k_base', '--format', 'json', text]);
@@ -184,7 +195,8 @@ describe('CLI: tokenize', () => {
   });
 });
 
-describe('CLI errors: exit 1 and one line naming what was wrong', () => {
+describe('CLI errors: exit 1 and one line naming what was wrong', function () {
+  this.timeout(CLI_TIMEOUT_MS);
   const dir = mkdtempSync(path.join(tmpdir(), 'lens-cli-'));
   const cases: [string, string[], RegExp][] = [
     ['unknown option', ['inspect', '--frobnicate', 'x'], /unknown option --frobnicate/],

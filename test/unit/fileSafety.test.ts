@@ -14,7 +14,7 @@ import { openSafetensors, openShardedSafetensors, writeSafetensors, type TensorT
 import { openWordVectors } from '../../src/core/formats/wordVectors';
 import { loadModel } from '../../src/core/model/loadModel';
 import { nodeFiles } from '../../src/core/nodeFiles';
-import { fixture, rejection, repoRoot } from './helpers';
+import { fixture, rejection, repoRoot, skipBecause } from './helpers';
 
 const ctx = { files: nodeFiles, assetsDir: path.join(repoRoot(), 'assets') };
 const root = mkdtempSync(path.join(tmpdir(), 'lens-safety-'));
@@ -422,7 +422,7 @@ describe('file safety: .npy claims', () => {
     const dir = fresh('npy-ref');
     const file = path.join(dir, 'a.npy');
     const r = spawnSync(PYTHON, ['-c', `import numpy as np; np.save(${JSON.stringify(file)}, np.arange(6, dtype='<f4').reshape(2, 3)); open(${JSON.stringify(file)}, 'ab').write(b'xx'); print(np.load(${JSON.stringify(file)}).tolist())`], { encoding: 'utf8' });
-    if (r.status !== 0) this.skip();
+    if (r.status !== 0) skipBecause(this, `no numpy: ${PYTHON} could not write and read a .npy file (${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}); np.load's reading was NOT compared`);
     const store = await openNpy(nodeFiles, file);
     const values = [...(await store.get('a')!.readAll())];
     assert.deepEqual(values, (JSON.parse(r.stdout) as number[][]).flat());
@@ -482,7 +482,7 @@ describe('file safety: pickled checkpoints are refused', () => {
 
   it('real torch.save files (zip and legacy) are refused, alone and as a folder\'s pytorch_model.bin', async function () {
     this.timeout(60_000);
-    if (!hasTorch) this.skip();
+    if (!hasTorch) skipBecause(this, `no torch: ${PYTHON} cannot import torch (install python3-torch); real torch.save files were NOT tried`);
     const dir = fresh('torch');
     const script = [
       'import torch, sys',

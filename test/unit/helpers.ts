@@ -88,3 +88,17 @@ export function memoryFiles(contents: Record<string, Uint8Array>): FileAccess {
     dirname: path => path.slice(0, Math.max(0, path.lastIndexOf('/'))),
   };
 }
+
+/**
+ * Skips the running test, or from a `before` hook its whole suite, for a missing dependency, and
+ * says so: a `skipped: REASON` line now, and through scripts/mochaResults.cjs the reason in the
+ * summary that closes `npm test`. Start the reason with what is missing: "no torch: …".
+ */
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
+  console.warn(`skipped: ${reason}`);
+  const running = ctx.test;
+  // A hook's skip marks its suite's tests pending: the reason goes on the suite they share.
+  const holder: object | undefined = (running as Partial<Mocha.Hook> | undefined)?.type === 'hook' ? running?.parent : running;
+  if (holder) Object.assign(holder, { skipReason: reason });
+  ctx.skip();
+}

@@ -10,11 +10,13 @@ const IDS = Int32Array.from([320, 1028, 5, 128, 1, 0, 0, 2147483647, 50256]);
 /** What Python 3 makes of the text: ast.literal_eval for the Python list, json.loads for the JSON one. */
 function python(text: string, parser: 'ast' | 'json'): unknown {
   const code = parser === 'ast' ? 'import ast,json,sys; v=ast.literal_eval(sys.stdin.read()); print(json.dumps(v)); print(repr(v))' : 'import json,sys; v=json.loads(sys.stdin.read()); print(json.dumps(v)); print(repr(v))';
-  const out = execFileSync('python3', ['-c', code], { input: text, encoding: 'utf8' }).trim().split('\n');
+  const out = execFileSync('python3', ['-c', code], { input: text, encoding: 'utf8', timeout: 30_000 }).trim().split('\n');
   return { value: JSON.parse(out[0]!), repr: out[1] };
 }
 
-describe('idsAsList (copy ids)', () => {
+describe('idsAsList (copy ids)', function () {
+  // Each test spawns python3 (well under a second alone; more on a loaded machine).
+  this.timeout(30_000);
   it('a Python list that Python reads back as the ids, written as Python prints it', () => {
     const text = idsAsList(IDS, 'python');
     const r = python(text, 'ast') as { value: number[]; repr: string };

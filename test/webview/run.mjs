@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeTestResults } from '../../scripts/testResults.mjs';
 import { exitAfterCleanup, isShuttingDown } from '../e2e/cleanup.mjs';
 import { Core, PanelPage, launchBrowser, outputDir, repoRoot, testFiles } from './harness.mjs';
 import { registered, registering } from './suite.mjs';
@@ -79,4 +80,6 @@ await close();
 await core.close();
 console.log(`webview: ${((Date.now() - t0) / 1000).toFixed(1)} s, screenshots in ${path.relative(process.cwd(), outputDir)}`);
 console.log(`${passed} passed, ${failed} failed`);
+// For npm test's closing summary (scripts/test-summary.mjs); this runner has no skips.
+writeTestResults({ runner: 'webview', passed, failed, skipped: 0, skips: [], ...(grep ? { note: `--grep ${grep}` } : {}) });
 await exitAfterCleanup(failed > 0 || selected.length === 0 ? 1 : 0);

@@ -2,6 +2,7 @@
 // (clean_text, handle_chinese_chars, strip_accents, lowercase), the BertPreTokenizer (split on
 // whitespace, isolate punctuation), and the BERT pipeline for a plain WordPiece vocab.txt.
 import { LensError } from '../errors';
+import { forEachRange, isWhiteSpace } from './codePointSet';
 import type { Vocab } from './models/vocab';
 import { WordPieceModel } from './models/wordPiece';
 import { NormalizedString } from './normalizedString';
@@ -18,32 +19,32 @@ import type { Tokenizer } from './types';
 // there, and a newer punctuation sign is part of a word. So these sets are not JavaScript's
 // \p{...} classes but the Rust library's own, measured on it by
 // `scripts/build-bert-tokenizer.ts --unicode-tables` and checked over every code point by
-// test/unit/tokenizers/wordPieceBert.test.ts. Hex code point ranges, "a-b" or "a".
+// test/unit/tokenizers/wordPieceBert.test.ts. Encoded as every generated range table is (see
+// codePointSet.ts: "base-36 gap from the previous end . base-36 length - 1", comma-separated).
 
 /** clean_text removes these: controls (but \t \n \r), formats, private use, U+0000 and U+FFFD. */
 const REMOVED_RANGES =
-  '0-8 b-c e-1f 7f-9f ad 600-605 61c 6dd 70f 180e 200b-200f 202a-202e 2060-2064 2066-206f e000-f8ff feff fff9-fffb fffd 110bd 1bca0-1bca3 1d173-1d17a e0001 e0020-e007f f0000-ffffd 100000-10fffd';
-
-/** Rust's char::is_whitespace (Unicode White_Space): clean_text makes them spaces; the pre-tokenizer splits on them. */
-const SPACE_RANGES = '9-d 20 85 a0 1680 2000-200a 2028-2029 202f 205f 3000';
+  '0.8,2.1,1.h,2n.w,d.0,11u.5,m.0,5c.0,1d.0,3cu.0,1ks.4,q.4,1d.4,1.9,11u8.4xr,16n.0,6x.2,1.0,3b3.0,xya.3,43z.7,h406.0,u.2n,1egw.1ekd,2.1ekd';
 
 /** handle_chinese_chars puts spaces around these (BERT's "CJK Unified Ideographs" blocks, as the Rust library lists them). */
-const CJK_RANGES = '3400-4dbf 4e00-9fff f900-faff 20000-2a6df 2a700-2b73f 2b740-2b81f 2b920-2ceaf 2f800-2fa1f';
+const CJK_RANGES =
+  'a9s.533,1s.g73,hkw.e7,1fk0.wyn,w.3dr,74.49b,85s.f3';
 
 /** strip_accents removes these after NFD: non-spacing marks (Mn) in the Rust library's table. */
 const STRIPPED_RANGES =
-  '300-33f 342 345-36f 483-487 591-5bd 5bf 5c1-5c2 5c4-5c5 5c7 610-61a 64b-65f 670 6d6-6dc 6df-6e4 6e7-6e8 6ea-6ed 711 730-74a 7a6-7b0 7eb-7f3 816-819 81b-823 825-827 829-82d 859-85b 8e3-902 93a 93c 941-948 94d 951-957 962-963 981 9bc 9c1-9c4 9cd 9e2-9e3 a01-a02 a3c a41-a42 a47-a48 a4b-a4d a51 a70-a71 a75 a81-a82 abc ac1-ac5 ac7-ac8 acd ae2-ae3 b01 b3c b3f b41-b44 b4d b56 b62-b63 b82 bc0 bcd c00 c3e-c40 c46-c47 c4a-c4d c55-c56 c62-c63 c81 cbc cbf cc6 ccc-ccd ce2-ce3 d01 d41-d44 d4d d62-d63 dca dd2-dd4 dd6 e31 e34-e3a e47-e4e eb1 eb4-eb9 ebb-ebc ec8-ecd f18-f19 f35 f37 f39 f71-f72 f74 f77 f79-f7e f80 f82-f84 f86-f87 f8d-f92 f94-f97 f99-f9c f9e-fa1 fa3-fa6 fa8-fab fad-fb8 fba-fbc fc6 102d-1030 1032-1037 1039-103a 103d-103e 1058-1059 105e-1060 1071-1074 1082 1085-1086 108d 109d 135d-135f 1712-1714 1732-1734 1752-1753 1772-1773 17b4-17b5 17b7-17bd 17c6 17c9-17d3 17dd 180b-180d 18a9 1920-1922 1927-1928 1932 1939-193b 1a17-1a18 1a1b 1a56 1a58-1a5e 1a60 1a62 1a65-1a6c 1a73-1a7c 1a7f 1ab0-1abd 1b00-1b03 1b34 1b36-1b3a 1b3c 1b42 1b6b-1b73 1b80-1b81 1ba2-1ba5 1ba8-1ba9 1bab-1bad 1be6 1be8-1be9 1bed 1bef-1bf1 1c2c-1c33 1c36-1c37 1cd0-1cd2 1cd4-1ce0 1ce2-1ce8 1ced 1cf4 1cf8-1cf9 1dc0-1df5 1dfc-1dff 20d0-20dc 20e1 20e5-20f0 2cef-2cf1 2d7f 2de0-2dff 302a-302d 3099-309a a66f a674-a67d a69e-a69f a6f0-a6f1 a802 a806 a80b a825-a826 a8c4 a8e0-a8f1 a926-a92d a947-a951 a980-a982 a9b3 a9b6-a9b9 a9bc a9e5 aa29-aa2e aa31-aa32 aa35-aa36 aa43 aa4c aa7c aab0 aab2-aab4 aab7-aab8 aabe-aabf aac1 aaec-aaed aaf6 abe5 abe8 abed fb1e fe00-fe0f fe20-fe2f 101fd 102e0 10376-1037a 10a01-10a03 10a05-10a06 10a0c-10a0f 10a38-10a3a 10a3f 10ae5-10ae6 11001 11038-11046 1107f-11081 110b3-110b6 110b9-110ba 11100-11102 11127-1112b 1112d 11130-11134 11173 11180-11181 111b6-111be 111ca-111cc 1122f-11231 11234 11236-11237 112df 112e3-112ea 11300-11301 1133c 11340 11366-1136c 11370-11374 114b3-114b8 114ba 114bf-114c0 114c2-114c3 115b2-115b5 115bc-115bd 115bf-115c0 115dc-115dd 11633-1163a 1163d 1163f-11640 116ab 116ad 116b0-116b5 116b7 1171d-1171f 11722-11725 11727-1172b 16af0-16af4 16b30-16b36 16f8f-16f92 1bc9d-1bc9e 1d167-1d169 1d17b-1d182 1d185-1d18b 1d1aa-1d1ad 1d242-1d244 1da00-1da36 1da3b-1da6c 1da75 1da84 1da9b-1da9f 1daa1-1daaf 1e8d0-1e8d6 e0100-e01ef';
+  'lc.1r,2.0,2.16,7n.4,7d.18,1.0,1.1,1.1,1.0,20.a,1c.k,g.0,2t.6,2.5,2.1,1.3,z.0,u.q,2j.a,1m.8,y.3,1.8,1.2,1.4,17.2,3r.v,1j.0,1.0,4.7,4.0,3.6,a.1,t.0,1m.0,4.3,8.0,k.1,t.1,1l.0,4.1,4.1,2.2,3.0,u.1,3.0,b.1,1l.0,4.4,1.1,4.0,k.1,t.0,1m.0,2.0,1.3,8.0,8.0,b.1,u.0,1p.0,c.0,1e.0,1p.2,5.1,2.3,7.1,b.1,t.0,1m.0,2.0,6.0,5.1,k.1,t.0,1r.3,8.0,k.1,2u.0,7.2,1.0,2i.0,2.6,c.7,2q.0,2.5,1.1,b.5,22.1,r.0,1.0,1.0,1j.1,1.0,2.0,1.5,1.0,1.2,1.1,5.5,1.3,1.3,1.3,1.3,1.3,1.b,1.2,9.0,2u.3,1.5,1.1,2.1,p.1,4.2,g.3,d.0,2.1,6.0,f.0,jj.2,qa.2,t.2,t.1,u.1,1s.1,1.6,8.0,2.a,9.0,19.2,4b.0,3a.2,4.1,9.0,6.2,63.1,2.0,1m.0,1.6,1.0,1.0,2.7,6.9,2.0,1c.d,1u.3,1c.0,1.4,1.0,5.0,14.8,c.1,w.3,2.1,1.2,1k.0,1.1,3.0,1.2,1m.7,2.1,48.2,1.c,1.6,4.0,6.0,3.1,5i.1h,6.3,k0.c,4.0,3.b,2da.2,3x.0,2o.v,fe.3,2z.1,n9w.0,4.9,w.1,28.1,7k.0,3.0,4.0,p.1,4d.0,r.h,1g.7,p.a,1a.2,1c.0,2.3,2.0,14.0,1v.5,2.1,2.1,c.0,8.0,1b.0,1f.0,1.2,2.1,5.1,1.0,16.1,8.0,6m.0,2.0,4.0,fn4.0,kh.f,g.f,r1.0,6a.0,45.4,1ae.2,1.1,5.3,14.2,4.0,4l.1,10a.0,1i.e,1k.2,1d.3,2.1,1x.2,10.4,1.0,2.4,1q.0,c.1,1g.8,b.2,2q.2,2.0,1.1,4n.0,3.7,l.1,1m.0,3.0,11.6,3.4,8u.5,1.0,4.1,1.1,6m.3,6.1,1.1,r.1,2d.7,2.0,1.1,2y.0,1.0,2.5,1.0,2t.2,2.3,1.4,gjo.4,1n.6,uw.3,f7u.1,43s.2,h.7,2.6,u.3,44.2,1iz.1i,4.1d,8.0,e.0,m.4,1.e,2sg.6,gzl5.6n';
 
 /** Non-starters (canonical combining class > 0) in the Rust library's NFD data: NFD sorts runs of them. */
 const NON_STARTER_RANGES =
-  '300-33f 342 345-34e 350-36f 483-487 591-5bd 5bf 5c1-5c2 5c4-5c5 5c7 610-61a 64b-65f 670 6d6-6dc 6df-6e4 6e7-6e8 6ea-6ed 711 730-74a 7eb-7f3 816-819 81b-823 825-827 829-82d 859-85b 8d4-8e1 8e3-8ff 93c 94d 951-954 9bc 9cd a3c a4d abc acd b3c b4d bcd c4d c55-c56 cbc ccd d4d dca e38-e3a e48-e4b eb8-eb9 ec8-ecb f18-f19 f35 f37 f39 f71-f72 f74 f7a-f7d f80 f82-f84 f86-f87 fc6 1037 1039-103a 108d 135d-135f 1714 1734 17d2 17dd 18a9 1939-193b 1a17-1a18 1a60 1a75-1a7c 1a7f 1ab0-1abd 1b34 1b44 1b6b-1b73 1baa-1bab 1be6 1bf2-1bf3 1c37 1cd0-1cd2 1cd4-1ce0 1ce2-1ce8 1ced 1cf4 1cf8-1cf9 1dc0-1df5 1dfb-1dff 20d0-20dc 20e1 20e5-20f0 2cef-2cf1 2d7f 2de0-2dff 302a-302f 3099-309a a66f a674-a67d a69e-a69f a6f0-a6f1 a806 a8c4 a8e0-a8f1 a92b-a92d a953 a9b3 a9c0 aab0 aab2-aab4 aab7-aab8 aabe-aabf aac1 aaf6 abed fb1e fe20-fe2f 101fd 102e0 10376-1037a 10a0d 10a0f 10a38-10a3a 10a3f 10ae5-10ae6 11046 1107f 110b9-110ba 11100-11102 11133-11134 11173 111c0 111ca 11235-11236 112e9-112ea 1133c 1134d 11366-1136c 11370-11374 11442 11446 114c2-114c3 115bf-115c0 1163f 116b6-116b7 1172b 11c3f 16af0-16af4 16b30-16b36 1bc9e 1d165-1d169 1d16d-1d172 1d17b-1d182 1d185-1d18b 1d1aa-1d1ad 1d242-1d244 1e000-1e006 1e008-1e018 1e01b-1e021 1e023-1e024 1e026-1e02a 1e8d0-1e8d6 1e944-1e94a';
+  'lc.1r,2.0,2.9,1.v,7n.4,7d.18,1.0,1.1,1.1,1.0,20.a,1c.k,g.0,2t.6,2.5,2.1,1.3,z.0,u.q,4g.8,y.3,1.8,1.2,1.4,17.2,3c.d,1.s,1o.0,g.0,3.3,2v.0,g.0,32.0,g.0,32.0,g.0,32.0,g.0,3j.0,3j.0,7.1,2t.0,g.0,3j.0,3g.0,31.2,d.3,30.1,e.3,24.1,r.0,1.0,1.0,1j.1,1.0,5.3,2.0,1.2,1.1,1q.0,34.0,1.1,2a.0,jz.2,qc.0,v.0,4d.0,a.0,5n.0,3z.2,63.1,1z.0,k.7,2.0,1c.d,3a.0,f.0,12.8,1i.1,1m.0,b.1,1v.0,48.2,1.c,1.6,4.0,6.0,3.1,5i.1h,5.4,k0.c,4.0,3.b,2da.2,3x.0,2o.v,fe.5,2x.1,n9w.0,4.9,w.1,28.1,7o.0,59.0,r.h,1l.2,11.0,2n.0,c.0,6n.0,1.2,2.1,5.1,1.0,1g.0,6u.0,fn4.0,ld.f,r1.0,6a.0,45.4,1aq.0,1.0,14.2,4.0,4l.1,127.0,1k.0,1l.1,1x.2,1c.1,1q.0,24.0,9.0,2y.1,4y.1,29.0,g.0,o.6,3.4,5p.0,3.0,3f.1,6z.1,3i.0,3a.1,37.0,103.0,fjk.4,1n.6,g2v.0,43q.4,3.5,8.7,2.6,u.3,44.2,2pn.6,1.g,2.6,1.1,1.4,1ph.6,31.6';
 
 /** Characters JavaScript's NFD decomposes but the Rust library's (older) NFD data leaves whole. */
-const NOT_DECOMPOSED_RANGES = '105c9 105e4 11383 11385 1138e 11391 113c5 113c7-113c8 11938 16121-16128 16d68-16d6a';
+const NOT_DECOMPOSED_RANGES =
+  '1fpl.0,q.0,2ou.0,1.0,8.0,2.0,1f.0,1.1,12n.0,e7c.7,2f3.2';
 
 /** The BertPreTokenizer isolates these: ASCII punctuation and Unicode P* in the Rust library's table. */
 const PUNCTUATION_RANGES =
-  '21-2f 3a-40 5b-60 7b-7e a1 a7 ab b6-b7 bb bf 37e 387 55a-55f 589-58a 5be 5c0 5c3 5c6 5f3-5f4 609-60a 60c-60d 61b 61e-61f 66a-66d 6d4 700-70d 7f7-7f9 830-83e 85e 964-965 970 af0 df4 e4f e5a-e5b f04-f12 f14 f3a-f3d f85 fd0-fd4 fd9-fda 104a-104f 10fb 1360-1368 1400 166d-166e 169b-169c 16eb-16ed 1735-1736 17d4-17d6 17d8-17da 1800-180a 1944-1945 1a1e-1a1f 1aa0-1aa6 1aa8-1aad 1b5a-1b60 1bfc-1bff 1c3b-1c3f 1c7e-1c7f 1cc0-1cc7 1cd3 2010-2027 2030-2043 2045-2051 2053-205e 207d-207e 208d-208e 2308-230b 2329-232a 2768-2775 27c5-27c6 27e6-27ef 2983-2998 29d8-29db 29fc-29fd 2cf9-2cfc 2cfe-2cff 2d70 2e00-2e2e 2e30-2e42 3001-3003 3008-3011 3014-301f 3030 303d 30a0 30fb a4fe-a4ff a60d-a60f a673 a67e a6f2-a6f7 a874-a877 a8ce-a8cf a8f8-a8fa a8fc a92e-a92f a95f a9c1-a9cd a9de-a9df aa5c-aa5f aade-aadf aaf0-aaf1 abeb fd3e-fd3f fe10-fe19 fe30-fe52 fe54-fe61 fe63 fe68 fe6a-fe6b ff01-ff03 ff05-ff0a ff0c-ff0f ff1a-ff1b ff1f-ff20 ff3b-ff3d ff3f ff5b ff5d ff5f-ff65 10100-10102 1039f 103d0 1056f 10857 1091f 1093f 10a50-10a58 10a7f 10af0-10af6 10b39-10b3f 10b99-10b9c 11047-1104d 110bb-110bc 110be-110c1 11140-11143 11174-11175 111c5-111c9 111cd 111db 111dd-111df 11238-1123d 112a9 114c6 115c1-115d7 11641-11643 1173c-1173e 12470-12474 16a6e-16a6f 16af5 16b37-16b3b 16b44 1bc9f 1da87-1da8b';
+  'x.e,a.6,q.5,q.3,y.0,5.0,3.0,a.1,3.0,3.0,ji.0,8.0,cy.5,15.1,1f.0,1.0,2.0,2.0,18.1,k.1,1.1,d.0,2.1,22.3,2u.0,17.d,6h.2,1i.e,v.0,79.1,a.0,an.0,lf.0,2i.0,a.1,4o.e,1.0,11.3,1z.0,22.4,4.1,33.5,4r.0,h0.8,47.0,h8.1,18.1,26.2,1z.1,4d.2,1.2,11.a,8p.1,60.1,3k.6,1.5,4s.6,4b.3,1n.4,1q.1,1s.7,b.0,n0.n,8.j,1.c,1.b,u.1,e.1,hl.3,t.1,u5.d,27.1,v.9,b7.l,1r.3,w.1,l7.3,1.1,34.0,3z.1a,1.i,ce.2,4.9,2.b,g.0,c.0,2q.0,2i.0,mwy.1,7h.2,2r.0,a.0,37.5,ak.3,2e.1,14.2,1.0,1d.1,1b.0,2p.c,g.1,3g.3,3i.1,g.1,6x.0,g2a.1,5s.9,m.y,1.d,1.0,4.0,1.1,45.2,1.5,1.3,a.1,3.1,q.2,1.0,r.0,1.0,1.6,be.2,ik.0,1c.0,bi.0,kn.0,5j.0,v.0,7k.8,12.0,34.6,1u.6,2h.3,x6.6,31.1,1.3,3i.3,1c.1,27.4,3.0,d.0,1.2,2g.5,2z.0,f0.0,6y.m,2x.2,6w.2,2lt.4,dtl.1,3p.0,1t.4,8.0,g2i.0,5wn.4';
 
 const REMOVED = 1;
 const SPACE = 2;
@@ -55,7 +56,6 @@ const PUNCTUATION = 64;
 
 const TABLES: readonly (readonly [number, string])[] = [
   [REMOVED, REMOVED_RANGES],
-  [SPACE, SPACE_RANGES],
   [CJK, CJK_RANGES],
   [STRIPPED, STRIPPED_RANGES],
   [NON_STARTER, NON_STARTER_RANGES],
@@ -74,14 +74,14 @@ function buildTables(): Uint8Array {
   const flags = new Uint8Array(0x10000);
   const astral: [number, number, number][] = [];
   for (const [flag, text] of TABLES) {
-    for (const range of text.split(' ')) {
-      const dash = range.indexOf('-');
-      const lo = parseInt(dash < 0 ? range : range.slice(0, dash), 16);
-      const hi = dash < 0 ? lo : parseInt(range.slice(dash + 1), 16);
+    forEachRange(text, (lo, hi) => {
       for (let cp = lo; cp <= Math.min(hi, 0xffff); cp++) flags[cp]! |= flag;
       if (hi > 0xffff) astral.push([Math.max(lo, 0x10000), hi, flag]);
-    }
+    });
   }
+  // Rust's char::is_whitespace (Unicode White_Space, all in the BMP): clean_text makes these
+  // spaces; the pre-tokenizer splits on them.
+  for (let cp = 0; cp < 0x10000; cp++) if (isWhiteSpace(cp)) flags[cp]! |= SPACE;
   for (let cp = 0xd800; cp <= 0xdfff; cp++) flags[cp] = REMOVED;
   // Cut the astral ranges into disjoint pieces so that one binary search gives all flags.
   const cuts = [...new Set(astral.flatMap(([lo, hi]) => [lo, hi + 1]))].sort((a, b) => a - b);

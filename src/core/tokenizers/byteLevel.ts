@@ -1,4 +1,6 @@
 import { LensError } from '../errors';
+import { BYTE_LEVEL_CHARS } from './byteLevelChars';
+import { isWhiteSpace } from './codePointSet';
 import { NormalizedString } from './normalizedString';
 import { onigToRegExp } from './onigRegex';
 import type { PostProcessor } from './postProcessors';
@@ -7,20 +9,8 @@ import type { PreTokenizer } from './preTokenizers';
 import { splitPattern, splitRanges, type SplitPattern } from './split';
 import type { Token } from './types';
 
-/**
- * GPT-2's byte ↔ character table (bytes_to_unicode): printable Latin-1 bytes stand for
- * themselves, the other 68 bytes (controls, space, 0x7F–0xA0, 0xAD) become U+0100… in byte
- * order, so that every byte is a visible character (space is "Ġ", newline "Ċ").
- */
-export const BYTE_LEVEL_CHARS: readonly string[] = (() => {
-  const chars: string[] = new Array<string>(256);
-  let next = 0;
-  for (let b = 0; b < 256; b++) {
-    const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-    chars[b] = String.fromCharCode(printable ? b : 256 + next++);
-  }
-  return chars;
-})();
+/** GPT-2's byte ↔ character table (bytes_to_unicode), from its one home. */
+export { BYTE_LEVEL_CHARS };
 
 /** The GPT-2 pre-tokenization regex the Rust ByteLevel pre-tokenizer uses with use_regex (Oniguruma syntax). */
 export const GPT2_PATTERN = String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`;
@@ -238,11 +228,6 @@ function directPiece(text: string, offset: number, a: number, b: number, lead: b
     }
     out.push({ id: t.id, text: t.text, start, end, special: false });
   }
-}
-
-/** Rust's char::is_whitespace (Unicode White_Space). */
-function isWhiteSpace(c: number): boolean {
-  return (c >= 9 && c <= 13) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 const SPACE_CHAR = 0x120; // "Ġ"

@@ -45,6 +45,33 @@ export function forEachRange(encoded: string, fn: (start: number, end: number) =
   }
 }
 
+/**
+ * The encoding forEachRange reads, of `members` (any order) as runs of consecutive code points.
+ * The scripts that measure the tables write them with it (scripts/build-*-unicode.ts,
+ * scripts/build-bert-tokenizer.ts).
+ */
+export function encodeRanges(members: readonly number[]): string {
+  const runs: [number, number][] = [];
+  for (const cp of [...members].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === cp - 1) last[1] = cp;
+    else runs.push([cp, cp]);
+  }
+  return encodeRuns(runs);
+}
+
+/** The encoding of runs [start, end] (inclusive, sorted, disjoint). */
+export function encodeRuns(runs: readonly (readonly [number, number])[]): string {
+  let prev = -1;
+  return runs
+    .map(([start, end]) => {
+      const piece = `${(start - prev - 1).toString(36)}.${(end - start).toString(36)}`;
+      prev = end;
+      return piece;
+    })
+    .join(',');
+}
+
 /** Unicode White_Space — Rust's char::is_whitespace and the regex crates' \s (checked by scripts/build-hf-unicode.ts). */
 export function isWhiteSpace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);

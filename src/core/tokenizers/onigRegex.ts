@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { forEachRange } from './codePointSet';
 import { GC_NAMES, GC_RUNS, HEX_RANGES, SPACE_RANGES, WORD_IN_CLASS_RANGES, WORD_RANGES } from './onigUnicode';
 
 /*
@@ -52,23 +53,11 @@ function single(cp: number): CodeSet {
   return [cp, cp];
 }
 
-/** Decodes "gap.len" base-36 ranges (see onigUnicode.ts). */
+/** A generated range table of onigUnicode.ts as a code set. */
 function decodeRanges(s: string): CodeSet {
-  const out: number[] = [];
-  let prev = -1;
-  for (const part of s.split(',')) {
-    const [gap, len] = part.split('.');
-    const lo = prev + 1 + parseInt(gap!, 36);
-    prev = lo + parseInt(len!, 36);
-    out.push(lo, prev);
-  }
-  return fromPairs(pairPairs(out));
-}
-
-function pairPairs(flat: number[]): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
+  const pairs: number[][] = [];
+  forEachRange(s, (lo, hi) => pairs.push([lo, hi]));
+  return fromPairs(pairs);
 }
 
 let categories: Map<string, CodeSet> | undefined;

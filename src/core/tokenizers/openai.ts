@@ -6,7 +6,7 @@
 import { LensError, throwIfCancelled } from '../errors';
 import type { FileAccess } from '../fileAccess';
 import { bytePairMerge, MergeScratch } from './openaiBpe';
-import { BYTE_CHARS, byteLevelBytes, byteLevelText } from './openaiBytes';
+import { BYTE_LEVEL_CHARS, byteLevelBytes, byteLevelText } from './byteLevelChars';
 import { tiktokenPatternToJs } from './openaiPatterns';
 import { NO_RANK, parseTiktokenRanks, type RankTable } from './openaiRanks';
 import type { ModelStep, Replay, ReplayPiece } from './replay';
@@ -404,7 +404,7 @@ class OpenAiTokenizer implements Tokenizer {
   private explainPiece(segment: string, start: number, end: number, base: number, span: ReplayPiece): Replay['pieces'][number] {
     const n = this.toUtf8(segment, start, end);
     const bytes = this.buf.slice(0, n);
-    const symbols = Array.from(bytes, b => BYTE_CHARS[b]!);
+    const symbols = Array.from(bytes, b => BYTE_LEVEL_CHARS[b]!);
     const steps: ModelStep[] = [{ kind: 'symbols', parts: symbols }];
     const whole = this.table.rank(bytes, 0, n);
     if (whole !== NO_RANK) {

@@ -11,7 +11,7 @@ import { nodeFiles } from '../../../src/core/nodeFiles';
 import { defaultExportName, exportPaths } from '../../../src/shared/exportNames';
 import { projectorFiles, tsvField } from '../../../src/worker/exportFiles';
 import { WorkerHandlers } from '../../../src/worker/handlers';
-import { repoRoot } from '../helpers';
+import { repoRoot, skipBecause } from '../helpers';
 
 const ctx = { files: nodeFiles, assetsDir: path.join(repoRoot(), 'assets') };
 const PYTHON = '/usr/bin/python3';
@@ -108,8 +108,7 @@ describe('export: file names from the save dialog', () => {
   it('a script saved as check.py finds check.safetensors and passes in PyTorch', async function () {
     this.timeout(300_000);
     if (spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) {
-      console.warn(`skipped: no torch for ${PYTHON}; the check.py naming was NOT run in Python`);
-      this.skip();
+      skipBecause(this, `no torch: ${PYTHON} cannot import torch (install python3-torch); the check.py naming was NOT run in Python`);
     }
     const h = new WorkerHandlers(ctx);
     const { result } = await h.handle({ type: 'encode', ref: { model: 'builtin:seed' }, text: 'White refrigerator is evil.', options: { maxLength: 8 }, keepGates: false });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { nodeFiles } from '../../../src/core/nodeFiles';
 import type { EncodeReply, PipelineOptionsWire } from '../../../src/shared/workerProtocol';
 import { WorkerHandlers } from '../../../src/worker/handlers';
-import { fixture, repoRoot } from '../helpers';
+import { fixture, repoRoot, skipBecause } from '../helpers';
 
 const PYTHON = '/usr/bin/python3';
 const ctx = { files: nodeFiles, assetsDir: path.join(repoRoot(), 'assets') };
@@ -33,10 +33,7 @@ describe('export: the Python check script reproduces the numbers with PyTorch', 
   this.timeout(300_000);
   before(function () {
     // CI installs Debian's python3-torch (.ci/apt-packages); a machine without it cannot run these.
-    if (!torchAvailable()) {
-      console.warn(`skipped: no torch for ${PYTHON} (install python3-torch); the exported Python check scripts were NOT run`);
-      this.skip();
-    }
+    if (!torchAvailable()) skipBecause(this, `no torch: ${PYTHON} cannot import torch (install python3-torch); the exported Python check scripts were NOT run`);
   });
 
   it('a real LSTM (2 layers, bidirectional, F16 file), pads skipped: embedding rows from the model file', async () => {

@@ -9,6 +9,7 @@
  * longest tokens from the left; a word with a part no token matches becomes one unknown token.
  */
 import { LensError } from '../../errors';
+import { isWhiteSpace } from '../codePointSet';
 import type { Token } from '../types';
 
 export interface WpmVocab {
@@ -20,7 +21,6 @@ export interface WpmVocab {
   readonly file: string;
 }
 
-const WHITESPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
 const CONTROL = /^\p{C}$/u;
 const PUNCT = /^\p{P}$/u;
 const SYMBOL = /^\p{S}$/u;
@@ -67,7 +67,7 @@ export function wpmTokenize(vocab: WpmVocab, fragment: string, start: number, ou
     pos += src.length;
     for (const ch of src.normalize('NFD')) {
       const cp = ch.codePointAt(0)!;
-      if (WHITESPACE.test(ch)) {
+      if (isWhiteSpace(cp)) {
         finish();
         continue;
       }
