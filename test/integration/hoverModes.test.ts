@@ -43,6 +43,8 @@ async function mode(m: Mode | undefined, registered?: boolean): Promise<void> {
  */
 async function assertNoTokenHover(editor: vscode.TextEditor, pos: vscode.Position, what: string): Promise<void> {
   const { lens } = await api();
+  // Earlier work (a panel re-encoding after a settings change) ends first: only this hover counts.
+  await until('the worker to be idle', () => lens.worker.pendingRequests().length === 0);
   lens.tokens.clear(); // a cached region would hide a tokenize request
   const before = lens.worker.outcomeCount;
   const shown = lens.hover.shown;
@@ -62,8 +64,9 @@ describe('Token hover modes', function () {
   this.timeout(90_000);
 
   before(async () => {
-    const { lens } = await api();
+    const { lens, activePanel } = await api();
     await lens.hoverMigrated;
+    activePanel()?.dispose(); // an open panel (earlier suites) re-encodes on every settings change
     await set('model', 'builtin:seed');
     // The status bar's count asks the worker too: off, so "no request" means none at all.
     await set('statusBar.enabled', false);
