@@ -71,7 +71,6 @@ export class TokenHover implements vscode.Disposable {
     this.disposables.add(vscode.window.onDidChangeActiveTextEditor(() => disarm()));
     this.disposables.add(vscode.workspace.onDidChangeTextDocument(e => e.contentChanges.length > 0 && e.document.uri.toString() === this.armed?.uri && disarm()));
     this.disposables.add({ dispose: () => this.registration?.dispose() });
-    this.update();
   }
 
   /** Whether the provider is registered now (tests read it). */
@@ -79,10 +78,10 @@ export class TokenHover implements vscode.Disposable {
     return this.registration !== undefined;
   }
 
-  /** Registers or unregisters the provider for the current mode (call when settings or the panel change). */
-  update(): void {
+  /** Registers or unregisters the provider for the mode (call at start, and when settings or the panel change). */
+  update(s: LensSettings = this.settings()): void {
     if (this.disposables.isDisposed) return;
-    const want = this.armed !== undefined || modeCanShow(this.settings(), this.gate);
+    const want = this.armed !== undefined || modeCanShow(s, this.gate);
     if (want && !this.registration) {
       this.registration = vscode.languages.registerHoverProvider({ pattern: '**' }, { provideHover: (doc, pos, token) => this.provideHover(doc, pos, token) });
     } else if (!want && this.registration) {

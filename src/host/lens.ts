@@ -111,14 +111,18 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.status = this.disposables.add(new TokenCountStatus(this.worker, () => this.settings_(), onError));
     this.boundaries = this.disposables.add(new TokenBoundaries(this.tokens, () => this.settings_(), onError));
     this.disposables.add(this.highlight);
+    // Settings are read once here: activation stays cheap (the startup measurement in hoverModes.test.ts).
+    const s0 = readSettings();
     const gate = { panelOpen: () => InspectorPanel.active !== undefined };
     this.hover = this.disposables.add(new TokenHover(this.worker, this.tokens, () => this.settings_(), gate, onError, () => this.status.start()));
-    this.hoverStatus = this.disposables.add(new HoverModeStatus(() => readSettings(), () => inspecting(readSettings(), gate)));
+    this.hoverStatus = this.disposables.add(new HoverModeStatus(s => inspecting(s, gate)));
+    this.onInspectingChanged(s0);
     // The panel opening or closing changes what whileInspecting allows.
     this.disposables.add(vscode.window.tabGroups.onDidChangeTabs(() => this.onInspectingChanged()));
-    this.hoverMigrated = this.migrateHoverSetting();
+    // After activation (a timer), not during it: activation stays as cheap as it was.
+    this.hoverMigrated = new Promise<void>(resolve => setTimeout(resolve, 0)).then(() => this.migrateHoverSetting());
     // Token boundaries need the model anyway: the count may start with them.
-    if (readSettings().boundaries) this.status.start();
+    if (s0.boundaries) this.status.start();
     this.disposables.add(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
     this.disposables.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()));
     this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => {
@@ -130,7 +134,7 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.disposables.add(vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)));
     this.disposables.add({ dispose: () => clearTimeout(this.followTimer) });
     this.registerCommands();
-    this.tellIfUntrusted(readSettings());
+    this.tellIfUntrusted(s0);
   }
 
   dispose(): void {
@@ -178,9 +182,9 @@ export class Lens implements PanelHost, vscode.Disposable {
   }
 
   /** A panel opened or closed, or token boundaries were turned on or off: the hover's mode may allow more or less. */
-  private onInspectingChanged(): void {
-    this.hover.update();
-    this.hoverStatus.update();
+  private onInspectingChanged(s: LensSettings = readSettings()): void {
+    this.hover.update(s);
+    this.hoverStatus.update(s);
   }
 
   /** Migrates the deprecated `hover.enabled` (config.ts migrateHoverSetting) and logs what it did. */
@@ -223,8 +227,9 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.lastShown.clear();
     this.errors.reset();
     this.tokens.clear();
-    this.onInspectingChanged();
-    if (readSettings().boundaries) this.status.start();
+    const s = readSettings();
+    this.onInspectingChanged(s);
+    if (s.boundaries) this.status.start();
     this.status.schedule();
     this.boundaries.schedule();
     const panel = InspectorPanel.active;

@@ -181,25 +181,22 @@ export const HOVER_MODE_LABELS: Readonly<Record<HoverMode, { readonly text: stri
 export class HoverModeStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('embeddingLens.hoverMode', vscode.StatusBarAlignment.Right, 99);
 
-  constructor(
-    private readonly settings: () => LensSettings,
-    private readonly inspecting: () => boolean,
-  ) {
+  constructor(private readonly inspecting: (s: LensSettings) => boolean) {
     this.item.name = 'Embedding Lens token hover';
     this.item.command = 'embeddingLens.toggleTokenHover';
-    this.update();
   }
 
   /** What the item shows now, or undefined when hidden (tests read it). */
   shown: string | undefined;
 
-  update(): void {
-    const mode = this.settings().hoverMode;
+  /** Shows the mode `s` says (call at start, and when settings or the panel change). */
+  update(s: LensSettings): void {
+    const mode = s.hoverMode;
     const label = HOVER_MODE_LABELS[mode];
     this.item.text = `${mode === 'never' ? '$(eye-closed)' : '$(eye)'} ${label.text}`;
     this.item.tooltip = `Embedding Lens: ${label.detail}. Click to change (Toggle Token Hover).`;
     this.item.accessibilityInformation = { label: `Embedding Lens ${label.text}. Change the token hover mode.` };
-    if (mode === 'always' || this.inspecting()) {
+    if (mode === 'always' || this.inspecting(s)) {
       this.item.show();
       this.shown = label.text;
     } else {
