@@ -9,10 +9,15 @@ import type { WorkerClient } from './workerClient';
 /** Values shown in the hover before "…" (the panel shows all of them). */
 const SHOWN_VALUES = 8;
 /** Columns of the inline chart (short: the hover shares its width with the language's own). */
-const CHART_COLUMNS = 16;
+const CHART_COLUMNS = 12;
 const NEIGHBOURS = 5;
-/** Characters of the neighbours' line before the rest are folded into "+N". */
-const NEIGHBOURS_LINE_CHARS = 64;
+/**
+ * Characters of the neighbours' line before the rest are folded into "+N" (a hover is about 60
+ * characters wide: the line must not wrap).
+ */
+const NEIGHBOURS_LINE_CHARS = 36;
+/** Characters of the tokenizer's description on the last line. */
+const TOKENIZER_CHARS = 36;
 /** Characters of one neighbour's text before it is cut with "…". */
 const NEIGHBOUR_CHARS = 14;
 /**
@@ -172,25 +177,24 @@ interface HoverData {
 }
 
 /**
- * The hover's markdown (exported for tests), kept to four short lines so it never pushes the
- * language's own hover off screen: the token and its id; the vector (rounded, its first
- * SHOWN_VALUES values, then "… E values"), norm and a short chart; the nearest tokens on one
- * line (folded into "+N" when long); the panel link and the tokenizer.
+ * The hover's markdown (exported for tests), kept to four short lines (about 60 characters, a
+ * hover's width) so it never pushes the language's own hover off screen: the token and its id;
+ * the vector (2 decimals, its first SHOWN_VALUES values, then "… E values"); the norm, a short
+ * chart and the nearest tokens (folded into "+N" when long); the panel link and the tokenizer.
  */
 export function hoverMarkdown(doc: vscode.TextDocument, d: HoverData): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['embeddingLens.inspectToken'] };
-  const values = Array.from(d.row.subarray(0, SHOWN_VALUES), v => formatShort(v, 3));
+  const values = Array.from(d.row.subarray(0, SHOWN_VALUES), round2);
   const more = d.row.length > SHOWN_VALUES ? `, \u2026 ${d.row.length} values` : '';
   // Two spaces before "\n": a line break inside one paragraph (no blank line between lines).
   const lines = [
     `**Embedding Lens** \u00b7 token \`${escapeCode(d.text)}\` \u2192 id **${d.id}**`,
-    `\`[${values.join(', ')}${more}]\` norm ${formatShort(d.norm, 3)} \`${sparkline(d.row)}\`${d.random ? ' \u00b7 *random row (no learnt vector)*' : ''}`,
+    `\`[${values.join(', ')}${more}]\`${d.random ? ' *random row*' : ''}`,
+    [`norm ${round2(d.norm)} \`${sparkline(d.row)}\``, neighboursLine(d.neighbours)].filter(Boolean).join(' \u00b7 '),
   ];
-  const near = neighboursLine(d.neighbours);
-  if (near) lines.push(near);
   const args = encodeURIComponent(JSON.stringify([{ uri: doc.uri.toString(), start: d.start, end: d.end }]));
-  lines.push(`[Inspect in panel](command:embeddingLens.inspectToken?${args} "Open the Embedding Lens panel on this line") \u00b7 ${escapeMd(d.tokenizer)}`);
+  lines.push(`[Inspect in panel](command:embeddingLens.inspectToken?${args} "Open the Embedding Lens panel on this line") \u00b7 ${escapeMd(cut(d.tokenizer, TOKENIZER_CHARS))}`);
   md.appendMarkdown(lines.join('  \n'));
   return md;
 }
@@ -201,14 +205,28 @@ export function neighboursLine(neighbours: readonly { text: string; cosine: numb
   const parts: string[] = [];
   let chars = 0;
   for (const n of neighbours) {
-    const text = [...n.text].length > NEIGHBOUR_CHARS ? `${[...n.text].slice(0, NEIGHBOUR_CHARS - 1).join('')}\u2026` : n.text;
+    const text = cut(n.text, NEIGHBOUR_CHARS);
     const part = `\`${escapeCode(text)}\` ${n.cosine.toFixed(2)}`;
-    if (parts.length > 0 && chars + text.length + 6 > NEIGHBOURS_LINE_CHARS) break;
+    // Each part is its text plus about 8 characters (" 0.99 · " and the code padding).
+    if (parts.length > 0 && chars + text.length + 8 > NEIGHBOURS_LINE_CHARS) break;
     parts.push(part);
-    chars += text.length + 6;
+    chars += text.length + 8;
   }
   const rest = neighbours.length - parts.length;
   return `nearest: ${parts.join(' \u00b7 ')}${rest > 0 ? ` +${rest}` : ''}`;
+}
+
+/** Rounded to 2 decimals, trailing zeros trimmed (3 significant digits from 100 on). */
+export function round2(v: number): string {
+  if (!Number.isFinite(v) || Math.abs(v) >= 100) return formatShort(v, 3);
+  const r = Number(v.toFixed(2));
+  return r === 0 ? '0' : String(r);
+}
+
+/** `s` cut to `n` code points, the last one "…" when it was longer. */
+function cut(s: string, n: number): string {
+  const cps = [...s];
+  return cps.length > n ? `${cps.slice(0, n - 1).join('')}\u2026` : s;
 }
 
 const BARS = '\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588';

@@ -108,8 +108,10 @@ describe('Token hover modes', function () {
     assert.ok(vector, glove);
     assert.match(vector[1]!, /, … 100 values$/);
     assert.equal(vector[1]!.replace(/, … 100 values$/, '').split(', ').length, 8, vector[1]);
-    const near = glove.split('\n').filter(l => l.startsWith('nearest: '));
+    // Norm, chart and nearest tokens on one line, the neighbours folded into "+N" (k = 5).
+    const near = glove.split('\n').filter(l => l.includes('nearest: '));
     assert.equal(near.length, 1, glove);
+    assert.match(near[0]!, /^norm [\d.]+ `[▁-█]+` · nearest: .* \+[1-4] {0,2}$/, near[0]);
   });
 
   it('whileInspecting (the default): only while token boundaries are shown or a panel is open; no worker request otherwise', async () => {
