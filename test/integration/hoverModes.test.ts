@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hoverMode } from '../../src/host/config';
 import { SEED, api, until } from './helpers';
 
 const SECTION = 'embeddingLens';
@@ -208,6 +209,28 @@ describe('Token hover modes', function () {
     await set('hover.enabled', false);
     await lens.migrateHoverSetting();
     assert.deepEqual([c().inspect('hover.mode')?.globalValue, c().inspect('hover.enabled')?.globalValue], ['always', undefined]);
+  });
+
+  it('before any migration, the old key is read level by level: a workspace true lifts a user false; a workspace false beats a user mode', async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) this.skip();
+    const dir = path.join(folder.uri.fsPath, '.vscode');
+    const had = existsSync(dir);
+    const mode = (): string => hoverMode(vscode.workspace.getConfiguration(SECTION));
+    try {
+      await set('hover.enabled', false);
+      assert.equal(mode(), 'never');
+      await set('hover.enabled', true, vscode.ConfigurationTarget.Workspace);
+      assert.equal(mode(), 'whileInspecting', 'true in the workspace: not never');
+      await set('hover.enabled', undefined);
+      await set('hover.mode', 'always');
+      assert.equal(mode(), 'always', 'true leaves the user\'s mode');
+      await set('hover.enabled', false, vscode.ConfigurationTarget.Workspace);
+      assert.equal(mode(), 'never', 'the workspace\'s false is more specific than the user\'s mode');
+    } finally {
+      await set('hover.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+      if (!had) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the migration of a workspace setting writes the mode in the workspace settings', async function () {
