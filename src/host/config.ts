@@ -14,7 +14,8 @@ export const PATH_SETTINGS = ['model', 'tokenizer'] as const;
 export interface LensSettings {
   readonly ref: ModelRef;
   readonly options: PipelineOptionsWire;
-  readonly hover: boolean;
+  /** `embeddingLens.hover.mode` (the old `hover.enabled: false` read as `never` until migrated). */
+  readonly hoverMode: HoverMode;
   readonly boundaries: boolean;
   readonly statusBar: boolean;
   /** Seconds one request may run in the worker once it began (the watchdog's deadline). */
@@ -108,12 +109,80 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
         seed: c.get<number>('randomEncoder.seed') ?? 0,
       },
     },
-    hover: c.get<boolean>('hover.enabled') ?? true,
+    hoverMode: hoverMode(c),
     boundaries: c.get<boolean>('tokenBoundaries.enabled') ?? false,
     statusBar: c.get<boolean>('statusBar.enabled') ?? true,
     requestTimeout: requestTimeout(c.get<number>('requestTimeout')),
     ignoredUntrusted,
   };
+}
+
+/** When the token hover shows: see package.json `embeddingLens.hover.mode`. */
+export type HoverMode = 'whileInspecting' | 'always' | 'withModifier' | 'never';
+export const HOVER_MODES: readonly HoverMode[] = ['whileInspecting', 'always', 'withModifier', 'never'];
+export const DEFAULT_HOVER_MODE: HoverMode = 'whileInspecting';
+/** The deprecated boolean `embeddingLens.hover.enabled` (read, and migrated to hover.mode). */
+export const OLD_HOVER_KEY = 'hover.enabled';
+export const HOVER_MODE_KEY = 'hover.mode';
+
+function isHoverMode(v: unknown): v is HoverMode {
+  return typeof v === 'string' && (HOVER_MODES as readonly string[]).includes(v);
+}
+
+/**
+ * The hover mode, level by level from the most specific (folder, workspace, user): the mode set
+ * there wins; else the old boolean set there: `false` is `never`, `true` is "not never" (the
+ * levels below decide, `never` from them becoming the default). Nothing set: the default.
+ */
+export function hoverMode(c: vscode.WorkspaceConfiguration): HoverMode {
+  const mode = c.inspect<unknown>(HOVER_MODE_KEY);
+  const old = c.inspect<unknown>(OLD_HOVER_KEY);
+  const levels = [
+    [mode?.workspaceFolderValue, old?.workspaceFolderValue],
+    [mode?.workspaceValue, old?.workspaceValue],
+    [mode?.globalValue, old?.globalValue],
+  ] as const;
+  const from = (i: number): HoverMode => {
+    if (i >= levels.length) return DEFAULT_HOVER_MODE;
+    const [m, o] = levels[i]!;
+    if (isHoverMode(m)) return m;
+    if (o === false) return 'never';
+    if (o === true) {
+      const below = from(i + 1);
+      return below === 'never' ? DEFAULT_HOVER_MODE : below;
+    }
+    return from(i + 1);
+  };
+  return from(0);
+}
+
+/**
+ * Moves the old `hover.enabled` to `hover.mode` where it is set (user and workspace settings):
+ * `false` becomes `hover.mode: never` there unless that level already sets a mode; `true` (the
+ * old default) leaves the mode as it is. The old key is then removed from that level, so its
+ * deprecation warning does not stay in the settings file. A folder's own settings (multi-root)
+ * are not rewritten: readSettings still honours the old key there. Returns what it did, one
+ * line per change (for the log).
+ */
+export async function migrateHoverSetting(): Promise<string[]> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const old = c.inspect<unknown>(OLD_HOVER_KEY);
+  const mode = c.inspect<unknown>(HOVER_MODE_KEY);
+  const done: string[] = [];
+  const levels = [
+    { target: vscode.ConfigurationTarget.Global, name: 'user', old: old?.globalValue, mode: mode?.globalValue },
+    { target: vscode.ConfigurationTarget.Workspace, name: 'workspace', old: old?.workspaceValue, mode: mode?.workspaceValue },
+  ];
+  for (const l of levels) {
+    if (l.old === undefined) continue;
+    if (l.old === false && l.mode === undefined) {
+      await c.update(HOVER_MODE_KEY, 'never', l.target);
+      done.push(`${SECTION}.${OLD_HOVER_KEY}: false in the ${l.name} settings is now ${SECTION}.${HOVER_MODE_KEY}: "never"`);
+    }
+    await c.update(OLD_HOVER_KEY, undefined, l.target);
+    done.push(`${SECTION}.${OLD_HOVER_KEY} removed from the ${l.name} settings (deprecated: ${SECTION}.${HOVER_MODE_KEY} replaces it)`);
+  }
+  return done;
 }
 
 /**

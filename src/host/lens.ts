@@ -3,16 +3,16 @@ import { MAX_SELECTION_CHARS, tokensPart, type ExportFormat, type FromPanel, typ
 import type { DiscoverReply, EncodeReply, ModelRef, ModelSummary, PipelineOptionsWire } from '../shared/workerProtocol';
 import { TokenBoundaries } from './boundaries';
 import { registerCompare } from './compare';
-import { modelLabel, readModelSearch, readSettings, saveSetting, SECTION, type LensSettings } from './config';
+import { HOVER_MODE_KEY, HOVER_MODES, migrateHoverSetting, modelLabel, readModelSearch, readSettings, saveSetting, SECTION, type HoverMode, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
 import { exportResult } from './exporter';
-import { TokenHoverProvider } from './hover';
+import { inspecting, TokenHover } from './hover';
 import { answerSearch } from './search';
 import { ErrorReporter } from './log';
 import { activeModelPicker, BUILTIN_MODELS, modelPickItems, pickModel, recentModels, rememberModel, saveModelSetting, type ModelPick } from './modelPicker';
 import { InspectorPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel';
 import { withDelayedProgress } from './progress';
-import { TokenCountStatus } from './statusBar';
+import { HOVER_MODE_LABELS, HoverModeStatus, TokenCountStatus } from './statusBar';
 import { TokenCache } from './tokenCache';
 import { WorkerClient } from './workerClient';
 
@@ -66,6 +66,10 @@ export class Lens implements PanelHost, vscode.Disposable {
   readonly tokens: TokenCache;
   readonly status: TokenCountStatus;
   readonly boundaries: TokenBoundaries;
+  readonly hover: TokenHover;
+  readonly hoverStatus: HoverModeStatus;
+  /** The old hover setting's migration, started at activation (tests await it). */
+  readonly hoverMigrated: Promise<void>;
   private readonly disposables = new DisposableStore();
   private readonly highlight = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
@@ -107,15 +111,30 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.status = this.disposables.add(new TokenCountStatus(this.worker, () => this.settings_(), onError));
     this.boundaries = this.disposables.add(new TokenBoundaries(this.tokens, () => this.settings_(), onError));
     this.disposables.add(this.highlight);
-    this.disposables.add(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(this.worker, this.tokens, () => this.settings_(), onError)));
+    // Settings are read once here: activation stays cheap (the startup measurement in hoverModes.test.ts).
+    const s0 = readSettings();
+    const gate = { panelOpen: () => InspectorPanel.active !== undefined };
+    this.hover = this.disposables.add(new TokenHover(this.worker, this.tokens, () => this.settings_(), gate, onError, () => this.status.start()));
+    this.hoverStatus = this.disposables.add(new HoverModeStatus(s => inspecting(s, gate)));
+    this.onInspectingChanged(s0);
+    // The panel opening or closing changes what whileInspecting allows.
+    this.disposables.add(vscode.window.tabGroups.onDidChangeTabs(() => this.onInspectingChanged()));
+    // After activation (a timer), not during it: activation stays as cheap as it was.
+    this.hoverMigrated = new Promise<void>(resolve => setTimeout(resolve, 0)).then(() => this.migrateHoverSetting());
+    // Token boundaries need the model anyway: the count may start with them.
+    if (s0.boundaries) this.status.start();
     this.disposables.add(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
     this.disposables.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()));
-    this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => void InspectorPanel.revive(panel, this, state) }));
+    this.disposables.add(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => {
+      InspectorPanel.revive(panel, this, state);
+      this.status.start();
+      this.onInspectingChanged();
+    } }));
     this.disposables.add(vscode.window.onDidChangeTextEditorSelection(e => this.onSelectionChanged(e)));
     this.disposables.add(vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)));
     this.disposables.add({ dispose: () => clearTimeout(this.followTimer) });
     this.registerCommands();
-    this.tellIfUntrusted(readSettings());
+    this.tellIfUntrusted(s0);
   }
 
   dispose(): void {
@@ -162,10 +181,55 @@ export class Lens implements PanelHost, vscode.Disposable {
     this.errors.report(what, e, { always });
   }
 
+  /** A panel opened or closed, or token boundaries were turned on or off: the hover's mode may allow more or less. */
+  private onInspectingChanged(s: LensSettings = readSettings()): void {
+    this.hover.update(s);
+    this.hoverStatus.update(s);
+  }
+
+  /** Migrates the deprecated `hover.enabled` (config.ts migrateHoverSetting) and logs what it did. */
+  async migrateHoverSetting(): Promise<void> {
+    try {
+      for (const line of await migrateHoverSetting()) this.log.info(`settings: ${line}`);
+    } catch (e) {
+      // Read-only settings, say: readSettings still honours the old key.
+      this.log.warn(`settings: could not migrate ${SECTION}.hover.enabled to ${SECTION}.${HOVER_MODE_KEY}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /**
+   * Toggle Token Hover: sets `embeddingLens.hover.mode` to `mode`, or to the one chosen in a
+   * quick pick (the current one marked). Saved in the user settings unless the workspace sets
+   * it (config.ts settingTarget). Resolves with the mode now in effect.
+   */
+  async toggleTokenHover(mode?: unknown): Promise<HoverMode | undefined> {
+    const current = readSettings().hoverMode;
+    let next: HoverMode | undefined;
+    if (typeof mode === 'string' && (HOVER_MODES as readonly string[]).includes(mode)) {
+      next = mode as HoverMode;
+    } else if (mode !== undefined) {
+      throw new Error(`Toggle Token Hover: unknown mode ${JSON.stringify(mode)}; expected one of ${HOVER_MODES.join(', ')}`);
+    } else {
+      const picked = await vscode.window.showQuickPick(
+        HOVER_MODES.map(m => ({ label: `${m === current ? '$(check) ' : ''}${HOVER_MODE_LABELS[m].text}`, description: m, detail: HOVER_MODE_LABELS[m].detail, mode: m })),
+        { title: 'Embedding Lens: Token Hover', placeHolder: `When token hovers show (now: ${HOVER_MODE_LABELS[current].text})` },
+      );
+      next = picked?.mode;
+    }
+    if (!next) return undefined;
+    await saveSetting(HOVER_MODE_KEY, next);
+    // The configuration event updates these too; now, so the caller sees the new state at once.
+    this.onInspectingChanged();
+    return readSettings().hoverMode;
+  }
+
   private onSettingsChanged(): void {
     this.lastShown.clear();
     this.errors.reset();
     this.tokens.clear();
+    const s = readSettings();
+    this.onInspectingChanged(s);
+    if (s.boundaries) this.status.start();
     this.status.schedule();
     this.boundaries.schedule();
     const panel = InspectorPanel.active;
@@ -180,11 +244,17 @@ export class Lens implements PanelHost, vscode.Disposable {
     const reg = (id: string, fn: (...args: never[]) => unknown): void => {
       this.disposables.add(
         vscode.commands.registerCommand(id, async (...args: never[]) => {
+          // Using Embedding Lens starts the status bar's count (it loads the model then, not at
+          // startup); choosing the hover's mode needs no model.
+          if (id !== 'embeddingLens.toggleTokenHover') this.status.start();
           try {
             return await fn(...args);
           } catch (e) {
             this.report(id, e, { always: true });
             return undefined;
+          } finally {
+            // A panel may have opened, or boundaries been turned on.
+            this.onInspectingChanged();
           }
         }),
       );
@@ -195,6 +265,9 @@ export class Lens implements PanelHost, vscode.Disposable {
     reg('embeddingLens.toggleTokenBoundaries', () => this.toggleBoundaries());
     reg('embeddingLens.showSeedExample', () => this.showSeedExample());
     reg('embeddingLens.inspectToken', (arg: { uri: string; start: number; end: number }) => this.inspectToken(arg));
+    reg('embeddingLens.toggleTokenHover', (mode?: unknown) => this.toggleTokenHover(mode));
+    reg('embeddingLens.showTokenHover', () => this.hover.showAtCursor());
+    reg('embeddingLens.countTokens', () => this.status.schedule());
     this.disposables.add(registerCompare(this, this.context.globalState, reg));
   }
 

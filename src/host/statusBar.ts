@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { modelLabel, type LensSettings } from './config';
+import { modelLabel, type HoverMode, type LensSettings } from './config';
 import { DisposableStore } from './disposables';
 import type { WorkerClient } from './workerClient';
 
@@ -28,6 +28,11 @@ export function contextLimit(setting: number | null | undefined, model: number |
  * The token count of the selection (else the whole document) with the active tokenizer, as a
  * context bar "1,234 / 8,192 tokens" when a maximum length applies (warning colours past it:
  * the pipeline truncates the rest); clicking it opens the model picker.
+ *
+ * Counting needs the model, so it starts only once something else needed it (start(): the
+ * first Embedding Lens command, a restored panel, token boundaries, a token hover): a VS Code
+ * that merely has the extension installed loads no model at startup. Until then the item says
+ * "Embedding Lens", and clicking it (Count Tokens) starts the count.
  */
 export class TokenCountStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('embeddingLens.tokens', vscode.StatusBarAlignment.Right, 100);
@@ -37,6 +42,7 @@ export class TokenCountStatus implements vscode.Disposable {
   /** The last count shown (tests read it). */
   last: { count: number; scope: 'selection' | 'document'; tokenizer: string; limit: ContextLimit | null; over: boolean; text: string; background: string | undefined } | undefined;
   private readonly waiters = new Set<() => void>();
+  private started = false;
 
   constructor(
     private readonly worker: WorkerClient,
@@ -44,11 +50,22 @@ export class TokenCountStatus implements vscode.Disposable {
     private readonly onError: (context: string, e: unknown) => void,
   ) {
     this.item.name = 'Embedding Lens token count';
-    this.item.command = 'embeddingLens.selectModel';
     this.disposables.add(this.item);
     this.disposables.add(vscode.window.onDidChangeActiveTextEditor(() => this.schedule()));
     this.disposables.add(vscode.window.onDidChangeTextEditorSelection(e => e.textEditor === vscode.window.activeTextEditor && this.schedule()));
     this.disposables.add(vscode.workspace.onDidChangeTextDocument(e => e.document === vscode.window.activeTextEditor?.document && this.schedule()));
+    this.schedule();
+  }
+
+  /** Whether counting has started (tests read it). */
+  get counting(): boolean {
+    return this.started;
+  }
+
+  /** Counts from now on (something needed the model: counting no longer loads it for nothing). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
     this.schedule();
   }
 
@@ -71,6 +88,16 @@ export class TokenCountStatus implements vscode.Disposable {
         this.item.hide();
         return;
       }
+      if (!this.started) {
+        this.item.backgroundColor = undefined;
+        this.item.text = '$(symbol-numeric) Embedding Lens';
+        this.item.tooltip = 'Embedding Lens counts the tokens here once you use it (counting loads the model). Click to count now.';
+        this.item.command = 'embeddingLens.countTokens';
+        this.item.accessibilityInformation = { label: 'Embedding Lens: count tokens' };
+        this.item.show();
+        return;
+      }
+      this.item.command = 'embeddingLens.selectModel';
       const doc = editor.document;
       const sel = editor.selection;
       const scope = sel.isEmpty ? 'document' : 'selection';
@@ -135,5 +162,50 @@ export class TokenCountStatus implements vscode.Disposable {
     clearTimeout(this.timer);
     this.cts?.cancel();
     this.disposables.dispose();
+  }
+}
+
+/** What the hover item says for each mode. */
+export const HOVER_MODE_LABELS: Readonly<Record<HoverMode, { readonly text: string; readonly detail: string }>> = {
+  whileInspecting: { text: 'Hover: on while inspecting', detail: 'Token hovers only while an Embedding Lens panel is open or token boundaries are shown' },
+  always: { text: 'Hover: on', detail: 'Token hovers on every hover in every file' },
+  withModifier: { text: 'Hover: on request', detail: 'Token hovers only when asked for from the keyboard (Show Hover, Ctrl+K Ctrl+I, or Show Token Hover)' },
+  never: { text: 'Hover: off', detail: 'No token hovers' },
+};
+
+/**
+ * "Hover: on while inspecting": the token hover's mode; clicking it runs Toggle Token Hover.
+ * Shown while the user inspects (a panel open, token boundaries shown) and whenever the mode
+ * is `always` (when the hover is most in the way, its switch is in sight); hidden otherwise.
+ */
+export class HoverModeStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('embeddingLens.hoverMode', vscode.StatusBarAlignment.Right, 99);
+
+  constructor(private readonly inspecting: (s: LensSettings) => boolean) {
+    this.item.name = 'Embedding Lens token hover';
+    this.item.command = 'embeddingLens.toggleTokenHover';
+  }
+
+  /** What the item shows now, or undefined when hidden (tests read it). */
+  shown: string | undefined;
+
+  /** Shows the mode `s` says (call at start, and when settings or the panel change). */
+  update(s: LensSettings): void {
+    const mode = s.hoverMode;
+    const label = HOVER_MODE_LABELS[mode];
+    this.item.text = `${mode === 'never' ? '$(eye-closed)' : '$(eye)'} ${label.text}`;
+    this.item.tooltip = `Embedding Lens: ${label.detail}. Click to change (Toggle Token Hover).`;
+    this.item.accessibilityInformation = { label: `Embedding Lens ${label.text}. Change the token hover mode.` };
+    if (mode === 'always' || this.inspecting(s)) {
+      this.item.show();
+      this.shown = label.text;
+    } else {
+      this.item.hide();
+      this.shown = undefined;
+    }
+  }
+
+  dispose(): void {
+    this.item.dispose();
   }
 }

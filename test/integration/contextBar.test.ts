@@ -33,6 +33,7 @@ describe('Context bar in the status bar', function () {
 
   it('shows "n / max tokens" for a model that states max_length (information past it), warning colours past the max-length setting, which wins; none without a maximum', async () => {
     const { lens } = await api();
+    lens.status.start(); // the count starts with the first use of Embedding Lens (no model loaded at startup)
     await set('maxLength', undefined);
     let update = lens.status.nextUpdate();
     await set('model', modelWithMax(4));

@@ -67,18 +67,28 @@ describe('Embedding Lens in VS Code', function () {
     assert.deepEqual(reply?.ids, [320, 1028, 5, 128, 1]);
   });
 
-  it('the hover over "refrigerator" shows its id and vector', async () => {
+  it('the hover over "refrigerator" shows its id and vector (hover.mode always)', async () => {
+    const { lens } = await api();
     const editor = await editorWith(SEED);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 9));
-    const text = hovers.flatMap(h => h.contents).map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
-    assert.match(text, /token `refrigerator` → id \*\*1028\*\*/);
-    assert.match(text, /\[3\.14, 2\.5, -0\.2, 0\.1, 1\.2\]/);
-    assert.match(text, /norm /);
-    assert.match(text, /Inspect in panel/);
+    // The default (whileInspecting) shows none with no panel open: hoverModes.test.ts tests the modes.
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('embeddingLens');
+    await config().update('hover.mode', 'always', vscode.ConfigurationTarget.Global);
+    try {
+      await until('the hover registered', () => lens.hover.registered);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 9));
+      const text = hovers.flatMap(h => h.contents).map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+      assert.match(text, /token `refrigerator` → id \*\*1028\*\*/);
+      assert.match(text, /\[3\.14, 2\.5, -0\.2, 0\.1, 1\.2\]/);
+      assert.match(text, /norm /);
+      assert.match(text, /Inspect in panel/);
+    } finally {
+      await config().update('hover.mode', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('the status bar counts the selection\'s tokens, else the document\'s', async () => {
     const { lens } = await api();
+    lens.status.start(); // the count starts with the first use of Embedding Lens (earlier tests, when run with them)
     const editor = await editorWith(`${SEED} And more words here.`);
     let update = lens.status.nextUpdate();
     editor.selection = new vscode.Selection(0, 0, 0, SEED.length);
