@@ -43,6 +43,8 @@ export const EMBEDDING_NAMES = [
   'embedding.weight', 'embeddings.weight', 'embed_tokens.weight', 'model.embed_tokens.weight', 'wte.weight',
   'transformer.wte.weight', 'word_embeddings.weight', 'embeddings.word_embeddings.weight',
   'bert.embeddings.word_embeddings.weight', 'tok_embeddings.weight',
+  // RoBERTa / XLM-RoBERTa and DistilBERT checkpoints (their *ForMaskedLM keep the prefix), as inputLayer.ts finds them.
+  'roberta.embeddings.word_embeddings.weight', 'distilbert.embeddings.word_embeddings.weight',
 ];
 
 /**
