@@ -63,7 +63,7 @@ const TIMEOUT_NOTE = `--timeout: the deadline for the whole command, ${rangeText
 ${LIMITS.requestSeconds}, or the environment variable EMBEDDING_LENS_TIMEOUT).`;
 
 const INSPECT_SYNOPSIS = `usage: embedding-lens inspect [TEXT] [--file PATH]            (else stdin)
-    [--model DIR|FILE|REFERENCE|builtin:NAME] [--tokenizer PATH|${TOKENIZERS}]
+    [--model DIR|FILE|REF|builtin:NAME] [--tokenizer PATH|${TOKENIZERS}]
     [--max-length N] [--padding-side right|left] [--truncation-side right|left]
     [--skip-padding] [--no-special-tokens]
     [--cell rnn|gru|lstm] [--nonlinearity tanh|relu] [--hidden-size N] [--layers N]
@@ -72,11 +72,12 @@ const INSPECT_SYNOPSIS = `usage: embedding-lens inspect [TEXT] [--file PATH]    
 
 const INSPECT_NOTES = `Models: builtin:seed (the explainer's example; the default), builtin:glove-100d (GloVe 6B 100d,
 top 50k), a model folder (tokenizer.json|vocab.json|vocab.txt + model.safetensors [+ config.json]),
-a .safetensors/.npy matrix (tokenizer beside it or --tokenizer), a .gguf file (llama.cpp,
-Ollama, LM Studio: the tokenizer from its metadata, token_embd dequantized), a word-vector file
-(GloVe/word2vec text, word2vec .bin, vectors.tsv + metadata.tsv), or a REFERENCE to a model
-\`embedding-lens models\` lists: hf:ORG/NAME[/FILE.gguf] (the Hugging Face cache, HF_HUB_CACHE),
-ollama:NAME[:TAG] (OLLAMA_MODELS), lmstudio:PUBLISHER/REPO/FILE.gguf (~/.lmstudio/models).
+a .safetensors/.npy matrix (tokenizer beside it or --tokenizer), a .gguf file (llama.cpp, Ollama,
+LM Studio: the tokenizer from its metadata, token_embd.weight dequantized as ggml does), a
+word-vector file (GloVe/word2vec text, word2vec .bin, vectors.tsv + metadata.tsv), or REF, a model
+another tool downloaded: hf:ORG/NAME[/FILE.gguf], ollama:NAME[:TAG], lmstudio:PUBLISHER/REPO/FILE
+(see embedding-lens models). BERT/RoBERTa/DistilBERT/GPT-2 folders also print "input_layer": the
+word, + position, + type and LayerNorm stages as the model computes them.
 --max-length: ${rangeText(MAX_LENGTH)} (pad or truncate to it; default: the model's).
 --hidden-size: ${rangeText(HIDDEN_SIZE)}; --layers: ${rangeText(LAYERS)};
 --seed: ${rangeText(SEED)}.`;

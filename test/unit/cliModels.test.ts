@@ -275,8 +275,8 @@ describe('CLI --model references (hf:, ollama:, lmstudio:)', function () {
   // Catches: references and .gguf files working but not documented in inspect's --help.
   it('inspect --help names .gguf files and the three kinds of reference', () => {
     const help = cli(['inspect', '--help'], env).stdout;
-    assert.match(help, /--model DIR\|FILE\|REFERENCE\|builtin:NAME/);
-    for (const s of ['a .gguf file', 'hf:ORG/NAME', 'ollama:NAME[:TAG]', 'lmstudio:PUBLISHER/REPO/FILE.gguf']) assert.ok(help.includes(s), `${s} missing from inspect --help`);
+    assert.match(help, /--model DIR\|FILE\|REF\|builtin:NAME/);
+    for (const s of ['a .gguf file', 'hf:ORG/NAME', 'ollama:NAME[:TAG]', 'lmstudio:PUBLISHER/REPO/FILE']) assert.ok(help.includes(s), `${s} missing from inspect --help`);
   });
 
   // Catches: a multi-line or vague error, one that does not say which reference or where it looked.

@@ -42,10 +42,12 @@ export interface LoadOptions {
 export const EMBEDDING_NAMES = [
   'embedding.weight', 'embeddings.weight', 'embed_tokens.weight', 'model.embed_tokens.weight', 'wte.weight',
   'transformer.wte.weight', 'word_embeddings.weight', 'embeddings.word_embeddings.weight',
-  'bert.embeddings.word_embeddings.weight', 'tok_embeddings.weight',
-  // RoBERTa / XLM-RoBERTa and DistilBERT checkpoints (their *ForMaskedLM keep the prefix), as inputLayer.ts finds them.
-  'roberta.embeddings.word_embeddings.weight', 'distilbert.embeddings.word_embeddings.weight',
+  'bert.embeddings.word_embeddings.weight', 'roberta.embeddings.word_embeddings.weight', 'distilbert.embeddings.word_embeddings.weight',
+  'tok_embeddings.weight',
 ];
+
+/** Hugging Face heads put the word table under a model prefix (`electra.`, `xlm_roberta.`, …): one such tensor is the table. */
+const WORD_TABLE_SUFFIX = /(^|\.)(embeddings\.word_embeddings|wte|embed_tokens)\.weight$/;
 
 /**
  * Loads a model from `spec`: `builtin:NAME`, a model folder, a tensor file (.safetensors,
@@ -333,6 +335,8 @@ function pickEmbedding(store: TensorStore, config: ModelConfig, configFile: stri
     const t = store.get(n);
     if (t) return checkMatrix(t);
   }
+  const suffixed = store.names().filter(n => WORD_TABLE_SUFFIX.test(n));
+  if (suffixed.length === 1) return checkMatrix(store.get(suffixed[0]!)!);
   // A file with a single matrix (a bare .npy or a one-tensor safetensors) needs no name.
   const matrices = store.names().filter(n => store.get(n)!.info.shape.length === 2 && !/weight_(ih|hh)_l\d/.test(n));
   if (matrices.length === 1) return checkMatrix(store.get(matrices[0]!)!);
