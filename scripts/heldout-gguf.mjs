@@ -8,7 +8,7 @@
 //   over 100 characters; see test/unit/ggufTokenizer.test.ts);
 // - every embedding row: bit-identical to the row `gguf.quants.dequantize` gave (NAME.rows.npy).
 //
-//   node scripts/heldout-gguf.mjs DIR [--cli PATH/TO/dist/cli.js] [--text FILE] [--lines N]
+//   node scripts/heldout-gguf.mjs DIR [--cli PATH/TO/dist/cli.js] [--text FILE] [--lines N] [--only NAME,...]
 //
 // DIR holds, per file, NAME.json (the manifest scripts/fixtures/heldout_gguf.py writes: "gguf",
 // "rows", "tokenizer_json", "period", "special" {prefix, suffix}, "skip"), the GGUF (plain or
@@ -168,6 +168,12 @@ export async function checkHeldOutFile(dir, m, text, { cli = path.join(REPO, 'di
   }
 }
 
+/**
+ * Lines every check includes whatever the sampling picks: tokens that a reader can lose (a
+ * leading U+FEFF, which TextDecoder strips by default: llama's vocabularies have a "\uFEFF" token).
+ */
+export const HARD_LINES = { name: 'hard lines', text: 'BOM\uFEFFinside \uFEFF\uFEFFtwice\n\uFEFFat the start\nzero\u200bwidth\u00a0nbsp' };
+
 /** The documents test/corpus/corpus.ts reads from disk (its seeded generated text aside). */
 export function corpusFileDocs() {
   const read = rel => readFileSync(path.join(REPO, rel), 'utf8');
@@ -197,17 +203,18 @@ async function main(argv) {
   const cli = path.resolve(opt('--cli') ?? path.join(REPO, 'dist', 'cli.js'));
   const textFile = opt('--text');
   const perDoc = Number(opt('--lines') ?? 12);
+  const only = opt('--only')?.split(',');
   if (args.length !== 1 || args[0].startsWith('-')) {
-    console.error('usage: node scripts/heldout-gguf.mjs DIR [--cli PATH/TO/dist/cli.js] [--text FILE] [--lines N]');
+    console.error('usage: node scripts/heldout-gguf.mjs DIR [--cli PATH/TO/dist/cli.js] [--text FILE] [--lines N] [--only NAME,...]');
     return 2;
   }
   const dir = path.resolve(args[0]);
-  const manifests = heldOutManifests(dir);
+  const manifests = heldOutManifests(dir).filter(m => !only || only.includes(m.name));
   if (!manifests.length) {
     console.error(`${dir}: no held-out manifests (NAME.json with a "gguf" key)`);
     return 1;
   }
-  const docs = textFile ? [{ name: textFile, text: readFileSync(textFile, 'utf8') }] : corpusFileDocs();
+  const docs = [...(textFile ? [{ name: textFile, text: readFileSync(textFile, 'utf8') }] : corpusFileDocs()), HARD_LINES];
   let failed = 0;
   for (const m of manifests) {
     const text = sampleText(docs, m.skip, perDoc);

@@ -41,6 +41,7 @@ interface CheckResult {
 interface HeldOutModule {
   heldOutManifests(dir: string): Manifest[];
   sampleText(docs: readonly { name: string; text: string }[], skip: Manifest['skip'], perDoc?: number): string;
+  HARD_LINES: { name: string; text: string };
   checkHeldOutFile(dir: string, m: Manifest, text: string, options?: { cli?: string; timeoutMs?: number }): Promise<CheckResult>;
 }
 
@@ -86,7 +87,8 @@ describe('held-out GGUF files (test/fixtures/gguf-heldout) through the built CLI
     // U+FEFF dropped by TextDecoder), add_bos / add_eos not followed, offsets off by a character.
     it(`${m.name}: ${m.title} — ids and offsets equal the Rust library, rows bit-identical to gguf.quants.dequantize`, async () => {
       const lib = await heldOut();
-      const text = lib.sampleText(referenceCorpus(), m.skip, PER_DOC);
+      // The corpus lines, and the lines every check includes (a U+FEFF token, …).
+      const text = lib.sampleText([...referenceCorpus(), lib.HARD_LINES], m.skip, PER_DOC);
       const r = await lib.checkHeldOutFile(DIR, m, text, { cli: CLI });
       // Enough text to mean something, and most of the P distinct rows seen.
       assert.ok(r.tokens > 1500, `${m.name}: only ${r.tokens} tokens`);
