@@ -5,14 +5,15 @@
 // Usage: node test/e2e/ui.mjs      Env: KEEP_STATE=1 keeps the temp state dir.
 // The steps run in order and each one builds on the last, so after a failure the rest are
 // skipped. The closing line is `N passed, N failed[, N skipped]`; exit status 1 on a failure.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown, runToCompletion } from './cleanup.mjs';
 import { createState, fixtureWorkspace, installExtension, outputRoot, repoRoot, startCodeServer } from './server.mjs';
 import { Workbench } from './workbench.mjs';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 
 const outDir = path.join(outputRoot, 'ui');
 const SEED = 'White refrigerator is evil.';
@@ -60,7 +61,7 @@ const steps = [
       const { state } = need('state');
       // An Ollama models folder as Ollama lays it out, for the GGUF step: OLLAMA_MODELS is read by
       // the extension's worker (discovery), so it is set for code-server before it starts.
-      state.env.OLLAMA_MODELS = ollamaFolder(path.join(state.dir, 'ollama'));
+      state.env.OLLAMA_MODELS = await ollamaFolder(path.join(state.dir, 'ollama'));
       ctx.server = await startCodeServer({ label: 'ui', state });
       const chromium = await launchChromium({ label: 'ui' });
       ctx.browser = chromium.browser;
@@ -299,7 +300,7 @@ const steps = [
       // in the workspace copy's settings: as a user who writes the reference there.
       const vscodeDir = path.join(state.dir, 'workspace', '.vscode');
       mkdirSync(vscodeDir, { recursive: true });
-      writeFileSync(path.join(vscodeDir, 'settings.json'), JSON.stringify({ 'embeddingLens.model': OLLAMA_REF, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
+      await writeFile(path.join(vscodeDir, 'settings.json'), JSON.stringify({ 'embeddingLens.model': OLLAMA_REF, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
       await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 }).catch(() => {
         throw new Error('the workspace settings were not picked up (the theme did not change back to Default Dark Modern)');
       });
@@ -344,16 +345,16 @@ const steps = [
  * An Ollama models folder holding the held-out llama3 GGUF: blobs/sha256-<digest> (the file,
  * no extension) and manifests/registry.ollama.ai/library/llama3-heldout/q4_k naming it.
  * @param {string} dir
- * @returns {string} dir
+ * @returns {Promise<string>} dir
  */
-function ollamaFolder(dir) {
+async function ollamaFolder(dir) {
   const gguf = gunzipSync(readFileSync(path.join(HELD_OUT, 'llama3-q4_k.gguf.gz')));
   const digest = createHash('sha256').update(gguf).digest('hex');
   mkdirSync(path.join(dir, 'blobs'), { recursive: true });
-  writeFileSync(path.join(dir, 'blobs', `sha256-${digest}`), gguf);
+  await writeFile(path.join(dir, 'blobs', `sha256-${digest}`), gguf);
   const manifests = path.join(dir, 'manifests', 'registry.ollama.ai', 'library', OLLAMA_NAME);
   mkdirSync(manifests, { recursive: true });
-  writeFileSync(path.join(manifests, OLLAMA_TAG), JSON.stringify({
+  await writeFile(path.join(manifests, OLLAMA_TAG), JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     layers: [{ mediaType: 'application/vnd.ollama.image.model', digest: `sha256:${digest}`, size: gguf.length }],
