@@ -12,12 +12,23 @@ import { launchChromium } from './chromium.mjs';
 import { exitAfterCleanup, isShuttingDown, runToCompletion } from './cleanup.mjs';
 import { createState, fixtureWorkspace, installExtension, outputRoot, repoRoot, startCodeServer } from './server.mjs';
 import { Workbench } from './workbench.mjs';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 
 const outDir = path.join(outputRoot, 'ui');
 const SEED = 'White refrigerator is evil.';
 /** A line of test/fixtures/workspace/code.ts that gpt2 and o200k_base cut differently. */
 const COMPARE_LINE = '// A small LRU cache, the kind of code a tokenizer keeps next to its vocabulary.';
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+/** The held-out Llama 3 GGUF (Q4_K token_embd, general.name a readable title), served as an Ollama model. */
+const HELD_OUT = path.join(repoRoot, 'test', 'fixtures', 'gguf-heldout');
+const OLLAMA_NAME = 'llama3-heldout';
+const OLLAMA_TAG = 'q4_k';
+const OLLAMA_REF = `ollama:${OLLAMA_NAME}:${OLLAMA_TAG}`;
+/** A line of test/fixtures/workspace/code.ts for the GGUF model (line 10), selected by line and column. */
+const GGUF_LINE = 'export class LruCache<K, V> {';
+const GGUF_LINE_NUMBER = 10;
 
 /**
  * What the steps share: filled in as they go.
@@ -51,6 +62,9 @@ const steps = [
     name: 'the workbench opens the sample workspace',
     async run() {
       const { state } = need('state');
+      // An Ollama models folder as Ollama lays it out, for the GGUF step: OLLAMA_MODELS is read by
+      // the extension's worker (discovery), so it is set for code-server before it starts.
+      state.env.OLLAMA_MODELS = await ollamaFolder(path.join(state.dir, 'ollama'));
       ctx.server = await startCodeServer({ label: 'ui', state });
       const chromium = await launchChromium({ label: 'ui' });
       ctx.browser = chromium.browser;
@@ -281,7 +295,89 @@ const steps = [
       docs.push(['9-high-contrast', 'high-contrast-light']);
     },
   },
+  {
+    name: `an Ollama-style GGUF model (${OLLAMA_REF}, Q4_K): a line of code.ts gives the ids of the Rust library and its rows`,
+    async run() {
+      const { wb, state } = need('wb', 'state');
+      // The model setting, and the theme back to the default (the last step chose High Contrast),
+      // in the workspace copy's settings: as a user who writes the reference there.
+      const vscodeDir = path.join(state.dir, 'workspace', '.vscode');
+      mkdirSync(vscodeDir, { recursive: true });
+      await writeFile(path.join(vscodeDir, 'settings.json'), JSON.stringify({ 'embeddingLens.model': OLLAMA_REF, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
+      await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 }).catch(() => {
+        throw new Error('the workspace settings were not picked up (the theme did not change back to Default Dark Modern)');
+      });
+      await wb.page.locator('.tab', { hasText: 'code.ts' }).first().click();
+      const line = readFileSync(path.join(state.dir, 'workspace', 'code.ts'), 'utf8').split('\n')[GGUF_LINE_NUMBER - 1];
+      if (line !== GGUF_LINE) throw new Error(`code.ts line ${GGUF_LINE_NUMBER} is ${JSON.stringify(line)}, expected ${JSON.stringify(GGUF_LINE)}`);
+      // By line and column: the find widget is still open in this editor from the compare step.
+      await wb.selectText({ line: GGUF_LINE_NUMBER, startColumn: 1, endColumn: GGUF_LINE.length + 1 });
+      await wb.runCommand('Embedding Lens: Inspect Selection');
+      const want = await llamaIds(GGUF_LINE);
+      const frame = wb.webviewFrame();
+      await frame.locator('#input-ids', { hasText: want }).waitFor({ state: 'attached', timeout: 90_000 }).catch(async () => {
+        throw new Error(`with ${OLLAMA_REF} the panel shows input_ids ${(await frame.locator('#input-ids').textContent().catch(() => 'nothing'))?.trim()}, the Rust library gives ${want}`);
+      });
+      // The header says what was loaded: the reference, the table's size and how its rows are stored.
+      const body = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
+      for (const s of [OLLAMA_REF, 'vocab 128,256', 'E = 256', 'Q4_K']) {
+        if (!body.includes(s)) throw new Error(`the panel does not say ${JSON.stringify(s)}: ${body.slice(0, 600)}`);
+      }
+      const n = want.split(',').length;
+      await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
+      await wb.page.waitForTimeout(500);
+      await wb.screenshot('10-gguf-tokens', wb.page.locator('iframe.webview.ready').last());
+      // The rows: the padded matrix tab, (T, 256), dequantized from Q4_K.
+      await frame.locator('vscode-tab-header[data-tab="matrix"]').click();
+      // A wide table is shown as a heatmap, a row per token; the heading gives its shape.
+      const matrixPanel = frame.locator('vscode-tab-panel[data-panel="matrix"]');
+      await matrixPanel.getByText(`shape (${n}, 256)`).first().waitFor({ timeout: 30_000 }).catch(() => {});
+      const matrixTab = (await matrixPanel.innerText()).replace(/\s+/g, ' ');
+      if (!matrixTab.includes(`shape (${n}, 256)`)) throw new Error(`the matrix tab does not say "shape (${n}, 256)": ${matrixTab.slice(0, 400)}`);
+      if (!/dequantized from Q4_K/.test(matrixTab)) throw new Error(`the matrix tab does not say "dequantized from Q4_K": ${matrixTab.slice(0, 400)}`);
+      // The tab's heading, note and heatmap (a row per token, labelled) in view for the picture.
+      await frame.locator('vscode-tab-panel[data-panel="matrix"]').evaluate(el => el.scrollIntoView({ block: 'start' }));
+      await wb.page.waitForTimeout(500);
+      await wb.screenshot('10-gguf', wb.page.locator('iframe.webview.ready').last());
+      docs.push(['10-gguf', 'panel-gguf']);
+    },
+  },
 ];
+
+/**
+ * An Ollama models folder holding the held-out llama3 GGUF: blobs/sha256-<digest> (the file,
+ * no extension) and manifests/registry.ollama.ai/library/llama3-heldout/q4_k naming it.
+ * @param {string} dir
+ * @returns {Promise<string>} dir
+ */
+async function ollamaFolder(dir) {
+  const gguf = gunzipSync(readFileSync(path.join(HELD_OUT, 'llama3-q4_k.gguf.gz')));
+  const digest = createHash('sha256').update(gguf).digest('hex');
+  mkdirSync(path.join(dir, 'blobs'), { recursive: true });
+  await writeFile(path.join(dir, 'blobs', `sha256-${digest}`), gguf);
+  const manifests = path.join(dir, 'manifests', 'registry.ollama.ai', 'library', OLLAMA_NAME);
+  mkdirSync(manifests, { recursive: true });
+  await writeFile(path.join(manifests, OLLAMA_TAG), JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    layers: [{ mediaType: 'application/vnd.ollama.image.model', digest: `sha256:${digest}`, size: gguf.length }],
+  }));
+  return dir;
+}
+
+/**
+ * The ids the Rust tokenizers library (the reference, a dev dependency) gives for `text` on the
+ * tokenizer.json the held-out file was converted from, with the BOS llama.cpp adds, as the panel prints them.
+ * @param {string} text
+ */
+async function llamaIds(text) {
+  const manifest = JSON.parse(readFileSync(path.join(HELD_OUT, 'llama3-q4_k.json'), 'utf8'));
+  const mod = await import('tokenizers');
+  const { Tokenizer } = mod.default ?? mod;
+  const tok = Tokenizer.fromString(readFileSync(path.join(repoRoot, manifest.tokenizer_json), 'utf8'));
+  const enc = await tok.encode(text, null, { addSpecialTokens: false });
+  return `[${[...manifest.special.prefix, ...enc.getIds(), ...manifest.special.suffix].join(', ')}]`;
+}
 
 /** Screenshots that README shows: [test-output name, docs/screenshots name]. */
 const docs = /** @type {[string, string][]} */ ([]);

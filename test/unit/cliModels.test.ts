@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MODELS_OPTIONS } from '../../src/cli/models';
@@ -152,5 +153,150 @@ describe('CLI models', function () {
 
   it('sizes in decimal units', () => {
     assert.deepEqual([0, 736, 1500, 4_920_000_000, 999_999].map(sizeText), ['0 B', '736 B', '1.5 kB', '4.92 GB', '1 MB']);
+  });
+});
+
+// ---- --model hf:/ollama:/lmstudio: references, resolved in the CLI process by discovery ----
+
+const HELD_OUT_BERT = fixture('gguf-heldout', 'bert-q4_1.gguf.gz'); // a real bert-base-uncased vocabulary, Q4_1 rows
+/** bert-base-uncased ids of "Hello, World!" with [CLS] … [SEP] (the GGUF adds both). */
+const HELLO_IDS = [101, 7592, 1010, 2088, 999, 102];
+
+/**
+ * A machine with one model reachable by each kind of reference: a Hugging Face repo
+ * (refs/main → snapshot whose files are links into blobs: config.json, vocab.txt and
+ * model.safetensors of the tiny BERT of test/fixtures/input-layer/bert_prefixed), an Ollama model
+ * (manifest → sha256 blob, the held-out bert GGUF, no extension), an LM Studio file (the same GGUF).
+ */
+function referenceMachine(): { home: string; hub: string; ollama: string; snap: string; blob: string; lmFile: string } {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const home = temp('ref-home');
+  const hub = path.join(temp('ref-hub'), 'hub');
+  const repo = path.join(hub, 'models--org--tiny-bert');
+  const snap = path.join(repo, 'snapshots', REV);
+  mkdirSync(path.join(repo, 'blobs'), { recursive: true });
+  mkdirSync(snap, { recursive: true });
+  mkdirSync(path.join(repo, 'refs'));
+  writeFileSync(path.join(repo, 'refs', 'main'), REV);
+  const bert = fixture('input-layer', 'bert_prefixed');
+  // vocab.txt whose ids fit the 30-row table: [PAD] [UNK] [CLS] [SEP], t4 … t28, ##z (a WordPiece vocabulary).
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', ...Array.from({ length: 25 }, (_, i) => `t${i + 4}`), '##z'].join('\n') + '\n';
+  const files: [string, Buffer | string][] = [
+    ['config.json', fs.readFileSync(path.join(bert, 'config.json'))],
+    ['model.safetensors', fs.readFileSync(path.join(bert, 'model.safetensors'))],
+    ['vocab.txt', vocab],
+  ];
+  files.forEach(([name, data], i) => {
+    const hash = String.fromCharCode(97 + i).repeat(40);
+    writeFileSync(path.join(repo, 'blobs', hash), data);
+    symlinkSync(path.join('..', '..', 'blobs', hash), path.join(snap, name));
+  });
+
+  const gguf = gunzipSync(fs.readFileSync(HELD_OUT_BERT));
+  const ollama = temp('ref-ollama');
+  const hex = 'c'.repeat(64);
+  mkdirSync(path.join(ollama, 'blobs'));
+  const blob = path.join(ollama, 'blobs', `sha256-${hex}`);
+  writeFileSync(blob, gguf);
+  const manifests = path.join(ollama, 'manifests', 'registry.ollama.ai', 'library', 'bert');
+  mkdirSync(manifests, { recursive: true });
+  writeFileSync(path.join(manifests, 'q4_1'), JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: 'application/vnd.ollama.image.model', digest: `sha256:${hex}`, size: gguf.length }] }));
+
+  const lm = path.join(home, '.lmstudio', 'models', 'pub', 'Bert-GGUF');
+  mkdirSync(lm, { recursive: true });
+  const lmFile = path.join(lm, 'bert-q4_1.gguf');
+  writeFileSync(lmFile, gguf);
+  return { home, hub, ollama, snap, blob, lmFile };
+}
+
+describe('CLI --model references (hf:, ollama:, lmstudio:)', function () {
+  // Each case spawns the CLI, which reads a 1.2 MB GGUF or a small safetensors.
+  this.timeout(120_000);
+  let m: ReturnType<typeof referenceMachine>;
+  let env: Record<string, string>;
+  before(() => {
+    m = referenceMachine();
+    env = { HOME: m.home, HF_HUB_CACHE: m.hub, OLLAMA_MODELS: m.ollama };
+  });
+
+  const inspect = (ref: string, text: string) => {
+    const r = cli(['inspect', text, '--model', ref, '--format', 'json'], env);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+
+  // Catches: HF_HUB_CACHE not read by the CLI process, refs/main or the snapshot links not
+  // followed, the reference lost from model.origin, the input layer not found through a reference.
+  it('inspect --model hf:org/name: the snapshot\'s files through their links, origin.reference, the input layer', () => {
+    const out = inspect('hf:org/tiny-bert', 't17 t5 t9');
+    assert.deepEqual(out.input_ids, [2, 17, 5, 9, 3]);
+    assert.equal(out.model.id, 'hf:org/tiny-bert');
+    assert.deepEqual(out.model.origin, { format: 'safetensors', path: m.snap, architecture: 'bert', reference: 'hf:org/tiny-bert', context_length: 12 });
+    assert.equal(out.model.embedding.tensor, 'bert.embeddings.word_embeddings.weight');
+    assert.deepEqual(out.input_layer.stages.map((s: any) => s.name), ['word', '+ position', '+ type', 'LayerNorm']);
+  });
+
+  // Catches: OLLAMA_MODELS not read, the manifest's digest not mapped to blobs/sha256-…, a blob
+  // without an extension not recognised as GGUF by its magic, the default tag.
+  it('inspect --model ollama:name:tag: the blob read as GGUF (tokenizer from its metadata), origin.reference', () => {
+    const out = inspect('ollama:bert:q4_1', 'Hello, World!');
+    assert.deepEqual(out.input_ids, HELLO_IDS);
+    assert.equal(out.model.id, 'ollama:bert:q4_1');
+    assert.deepEqual(out.model.origin, { format: 'gguf', path: m.blob, architecture: 'bert', quant: 'Q4_1', reference: 'ollama:bert:q4_1', context_length: 4096 });
+    assert.equal(out.model.embedding.note, 'dequantized from Q4_1 as ggml does');
+    assert.equal(out.embeddings.length, HELLO_IDS.length);
+  });
+
+  it('tokenize --model ollama:name:tag: the same ids', () => {
+    const r = cli(['tokenize', 'Hello, World!', '--model', 'ollama:bert:q4_1', '--format', 'json'], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).tokens.map((t: any) => t.id), HELLO_IDS);
+  });
+
+  // Catches: HOME not used for LM Studio's folder, the publisher/repo/file path built wrongly.
+  it('inspect --model lmstudio:publisher/repo/file.gguf: the file under ~/.lmstudio/models', () => {
+    const out = inspect('lmstudio:pub/Bert-GGUF/bert-q4_1.gguf', 'Hello, World!');
+    assert.deepEqual(out.input_ids, HELLO_IDS);
+    assert.equal(out.model.origin.reference, 'lmstudio:pub/Bert-GGUF/bert-q4_1.gguf');
+    assert.equal(out.model.origin.path, m.lmFile);
+  });
+
+  // Catches: `models` and `--model` disagreeing on names (each listed name must load as a reference).
+  it('models --format json lists the three, and each listed name loads with --model', () => {
+    const r = cli(['models', '--format', 'json'], env);
+    assert.equal(r.status, 0, r.stderr);
+    const names = JSON.parse(r.stdout).models.map((x: any) => x.name);
+    assert.deepEqual(names, ['hf:org/tiny-bert', 'ollama:bert:q4_1', 'lmstudio:pub/Bert-GGUF/bert-q4_1.gguf']);
+    for (const name of names) {
+      const t = cli(['tokenize', '[SEP]', '--model', name, '--format', 'json'], env);
+      assert.equal(t.status, 0, `${name}: ${t.stderr}`);
+    }
+  });
+
+  // Catches: references and .gguf files working but not documented in inspect's --help.
+  it('inspect --help names .gguf files and the three kinds of reference', () => {
+    const help = cli(['inspect', '--help'], env).stdout;
+    assert.match(help, /--model DIR\|FILE\|REF\|builtin:NAME/);
+    for (const s of ['a .gguf file', 'hf:ORG/NAME', 'ollama:NAME[:TAG]', 'lmstudio:PUBLISHER/REPO/FILE']) assert.ok(help.includes(s), `${s} missing from inspect --help`);
+  });
+
+  // Catches: a multi-line or vague error, one that does not say which reference or where it looked.
+  it('a reference that names nothing: one line naming it and where it looked', () => {
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const cases: [string, RegExp][] = [
+      ['hf:org/missing', new RegExp(`^embedding-lens: hf:org/missing: not found in the Hugging Face cache ${esc(m.hub)}$`)],
+      ['ollama:bert', new RegExp(`^embedding-lens: ollama:bert: not found in the Ollama models folder ${esc(m.ollama)} \\(no manifest .*bert[/\\\\]latest; tags there: q4_1\\)$`)],
+      ['ollama:nope:7b', new RegExp(`^embedding-lens: ollama:nope:7b: not found in the Ollama models folder ${esc(m.ollama)} `)],
+      ['lmstudio:pub/Bert-GGUF/other.gguf', new RegExp(`^embedding-lens: lmstudio:pub/Bert-GGUF/other\\.gguf: not found in ${esc(path.join(m.home, '.lmstudio', 'models'))}`)],
+    ];
+    for (const [ref, re] of cases) {
+      for (const cmd of ['inspect', 'tokenize']) {
+        const r = cli([cmd, 'x', '--model', ref], env);
+        assert.equal(r.status, 1, `${cmd} ${ref}: ${r.stdout}`);
+        assert.equal(r.stdout, '');
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+        assert.match(r.stderr.trim(), re);
+      }
+    }
   });
 });

@@ -160,7 +160,8 @@ class Cursor {
     const p = this.at(len);
     const bytes = this.buf.subarray(p, p + len);
     try {
-      return new TextDecoder('utf-8', { fatal }).decode(bytes);
+      // ignoreBOM: a string that starts with U+FEFF keeps it (llama's vocabularies have a "\uFEFF" token).
+      return new TextDecoder('utf-8', { fatal, ignoreBOM: true }).decode(bytes);
     } catch {
       throw new LensError('badFile', `${this.path}: ${what} at byte ${this.pos - len} is not valid UTF-8`);
     }
@@ -180,7 +181,8 @@ class Cursor {
   }
 }
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: keep a leading U+FEFF (a token of its own in llama's vocabularies), do not strip it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** UTF-8 bytes `bytes[begin…end)` as a string (invalid bytes become U+FFFD); ASCII without a TextDecoder call. */
 function decodeUtf8(bytes: Uint8Array, begin: number, end: number): string {
