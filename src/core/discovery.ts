@@ -580,7 +580,7 @@ class HeaderCursor {
 
   async string(what: string): Promise<string> {
     const n = await this.u64(`the length of ${what}`);
-    return new TextDecoder('utf-8').decode(await this.take(n));
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await this.take(n));
   }
 
   async skip(n: number): Promise<void> {

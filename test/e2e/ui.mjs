@@ -324,6 +324,11 @@ const steps = [
         if (!body.includes(s)) throw new Error(`the panel does not say ${JSON.stringify(s)}: ${body.slice(0, 600)}`);
       }
       const n = want.split(',').length;
+      // The panel's group maximized for the pictures: beside the editor it is too narrow to show
+      // the tokens and a row per token at once. (Only the picture needs it; nothing after this step.)
+      await wb.page.locator('.tab', { hasText: 'Embedding Lens' }).last().click();
+      await wb.runCommand('View: Toggle Maximized Editor Group');
+      await wb.page.waitForTimeout(800);
       await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
       await wb.page.waitForTimeout(500);
       await wb.screenshot('10-gguf-tokens', wb.page.locator('iframe.webview.ready').last());
