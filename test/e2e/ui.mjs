@@ -326,8 +326,13 @@ const steps = [
       const n = want.split(',').length;
       // The panel's group maximized for the pictures: beside the editor it is too narrow to show
       // the tokens and a row per token at once. (Only the picture needs it; nothing after this step.)
-      await wb.page.locator('.tab', { hasText: 'Embedding Lens' }).last().click();
-      await wb.runCommand('View: Toggle Maximized Editor Group');
+      const panelTab = wb.page.locator('.tab', { hasText: 'Embedding Lens' }).last();
+      await panelTab.click();
+      await wb.page.waitForTimeout(500);
+      // The click makes the panel's group active but may hand the keyboard to the webview, which
+      // does not always pass F1 on: give it to the tab itself before opening the palette.
+      await panelTab.focus();
+      await wb.runCommand('View: Toggle Maximize Editor Group');
       await wb.page.waitForTimeout(800);
       await frame.locator('vscode-tab-header[data-tab="tokens"]').click();
       await wb.page.waitForTimeout(500);
@@ -344,7 +349,7 @@ const steps = [
       await frame.locator('vscode-tab-panel[data-panel="matrix"]').evaluate(el => el.scrollIntoView({ block: 'start' }));
       await wb.page.waitForTimeout(500);
       await wb.screenshot('10-gguf', wb.page.locator('iframe.webview.ready').last());
-      docs.push(['10-gguf', 'panel-gguf']);
+      docs.push(['10-gguf-tokens', 'panel-gguf-tokens'], ['10-gguf', 'panel-gguf']);
     },
   },
 ];
