@@ -65,10 +65,14 @@ async function choose(page, id, value) {
  * @param {import('./harness.mjs').PanelPage} panel @param {() => Promise<void>} action @param {(m: any) => boolean} match
  */
 async function compared(panel, action, match) {
+  const from = panel.posted.length;
   const asked = panel.waitFor('compare', match, 30_000);
   await action();
   const m = await asked;
-  return panel.waitFor('drewCompare', d => d.requestId === m.requestId, 60_000);
+  // The drawing may already be posted by the time the request's waiter resolves (a fast answer
+  // on a loaded machine): look in what was posted since the action before waiting for more.
+  const drawn = panel.posted.slice(from).find(p => p.type === 'drewCompare' && p.requestId === m.requestId);
+  return drawn ?? panel.waitFor('drewCompare', d => d.requestId === m.requestId, 60_000);
 }
 
 test('Compare: seed vs o200k_base — counts and ids as the core has them, differing groups marked, the rule stated', async ({ open, encode, core }) => {
