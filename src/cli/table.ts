@@ -89,6 +89,7 @@ export function inspectTable(model: Model, r: InspectResult): string {
   out.push(`Shape - (${r.embeddings.rows}, ${r.embeddings.cols})`);
   out.push('');
   const il = r.inputLayer;
+  if (il && !model.inputLayer && 'skipped' in il) out.push(`input layer: not computed — ${il.skipped}`, '');
   if (il && model.inputLayer) {
     if ('skipped' in il) {
       out.push(`input layer (${model.inputLayer.modelType}): not computed — ${il.skipped}`);

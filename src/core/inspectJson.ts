@@ -66,6 +66,7 @@ export function inspectJson(model: Model, result: InspectResult): string {
   ];
   if (rnn.cN) parts.push(`"c_n": ${matrixJson(rnn.cN, '  ')}`);
   const il = result.inputLayer;
+  if (il && !model.inputLayer && 'skipped' in il) parts.push(`"input_layer": { "skipped": ${JSON.stringify(il.skipped)} }`);
   if (il && model.inputLayer) {
     const head = `"family": ${JSON.stringify(model.inputLayer.family)}, "model_type": ${JSON.stringify(model.inputLayer.modelType)}`;
     if ('skipped' in il) parts.push(`"input_layer": { ${head}, "skipped": ${JSON.stringify(il.skipped)} }`);

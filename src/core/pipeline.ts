@@ -172,6 +172,7 @@ export async function inspectText(model: Model, text: string, options: InspectOp
 
   let inputLayer: InspectResult['inputLayer'];
   const layer = options.inputLayer === false ? undefined : model.inputLayer;
+  if (!layer && options.inputLayer !== false && model.inputLayerProblem) inputLayer = { skipped: model.inputLayerProblem };
   if (layer) {
     if (layer.position && T > layer.maxPositions) {
       inputLayer = { skipped: `${T} tokens are more than the ${layer.maxPositions} rows of ${layer.position.info.name}; the input layer is shown for inputs that fit its position table` };

@@ -99,6 +99,21 @@ describe('model sources (issue 11 wiring)', () => {
     assert.deepEqual(Array.from(r.inputLayer.positionIds), [2, 3, 1, 1]);
   });
 
+  it('a folder whose input layer cannot be read still loads its word rows and says why there are no stages', async () => {
+    // Would catch: the input layer (an extra beside the rows) failing the whole load, as it did
+    // for a bare "embeddings.word_embeddings.weight" without config.json's model_type.
+    const dir = bertFolder('bert_plain_f16', 25);
+    rmSync(path.join(dir, 'config.json'));
+    const model = await loadModel(ctx(), dir);
+    assert.equal(model.inputLayer, undefined);
+    const r = await inspectText(model, 'w5 w6', { addSpecialTokens: false });
+    assert.deepEqual(Array.from(r.inputIds), [5, 6]);
+    assert.ok(r.inputLayer && 'skipped' in r.inputLayer);
+    assert.match(r.inputLayer.skipped, /no "model_type".*could be BERT, RoBERTa or DistilBERT/);
+    const json = JSON.parse(inspectJson(model, r)) as { input_layer: { skipped: string } };
+    assert.match(json.input_layer.skipped, /could be BERT/);
+  });
+
   it('a .gguf file loads with its ggml type named on the table and the random encoder on top', async () => {
     const file = fixture('discovery', 'tiny-q8_0.gguf');
     const model = await loadModel(ctx(), file);

@@ -209,10 +209,12 @@ async function loadFile(ctx: LoadContext, path: string, options: LoadOptions): P
     throw new LensError('option', `--model: ${path} is a tokenizer, not a model; pass the model folder or embedding file with --model (and this file with --tokenizer)`);
   }
   let store: TensorStore;
-  if (/\.gguf$/i.test(name) || (await isGgufFile(files, path))) return loadGguf(ctx, path, options);
+  if (/\.gguf$/i.test(name)) return loadGguf(ctx, path, options);
   if (name.endsWith('.safetensors.index.json')) store = await openShardedSafetensors(files, path);
   else if (name.endsWith('.safetensors')) store = await openSafetensors(files, path);
   else if (name.endsWith('.npy')) store = await openNpy(files, path);
+  // An Ollama blob has no extension: a GGUF by its magic, else a word-vector file.
+  else if (await isGgufFile(files, path)) return loadGguf(ctx, path, options);
   else return loadWordVectors(ctx, path, options);
   const { config, file: configFile, raw } = await readConfig(files, dir);
   const own = await findTokenizerFile(files, dir);
@@ -387,7 +389,16 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
   if (p.options.encoderHints) hints.push(p.options.encoderHints);
   const encoder = await loadRnnWeights(p.store, dim, hints, p.config.encoderPrefix);
   const pad = resolvePad(tokenizer, p.config, p.configFile, rows);
-  const inputLayer = detectInputLayer(p.store, p.rawConfig, p.configFile);
+  // The input layer is shown beside the word rows: a model whose layer cannot be read (an
+  // ambiguous family, a missing position table) still loads, and says why it has no stages.
+  let inputLayer: ReturnType<typeof detectInputLayer>;
+  let inputLayerProblem: string | undefined;
+  try {
+    inputLayer = detectInputLayer(p.store, p.rawConfig, p.configFile);
+  } catch (e) {
+    if (!(e instanceof LensError)) throw e;
+    inputLayerProblem = e.message;
+  }
   // The input layer's word table must be the table the rows are read from.
   const layer = inputLayer && inputLayer.word.info.name === embedding.info.name && inputLayer.word.info.file === embedding.info.file ? inputLayer : undefined;
   const modelType = typeof (p.rawConfig as { model_type?: unknown } | undefined)?.model_type === 'string' ? ((p.rawConfig as { model_type: string }).model_type) : undefined;
@@ -405,6 +416,7 @@ async function assemble(ctx: LoadContext, p: Parts): Promise<Model> {
     pad,
     origin: { format: embedding.info.file.endsWith('.npy') ? 'npy' : 'safetensors', path: p.id, architecture: modelType ?? layer?.modelType, contextLength: layer?.maxPositions },
     ...(layer ? { inputLayer: layer } : {}),
+    ...(inputLayerProblem ? { inputLayerProblem } : {}),
     ...(p.override ? { tokenizerOverride: p.override } : {}),
     files: [...new Set([p.tokenizerPath, embedding.info.file, ...(encoder?.files ?? []), ...(layer ? [layer.position, layer.tokenType, layer.layerNorm?.weight, layer.layerNorm?.bias].filter(t => t !== undefined).map(t => t!.info.file) : []), ...(p.configFile ? [p.configFile] : [])])],
   };

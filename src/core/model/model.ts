@@ -72,6 +72,8 @@ export interface Model {
    * model is a BERT / RoBERTa / DistilBERT / GPT-2-style Hugging Face model.
    */
   readonly inputLayer?: InputLayer | undefined;
+  /** Why a model that looks like one of those families has no input layer (what is missing or ambiguous). */
+  readonly inputLayerProblem?: string | undefined;
   /**
    * Set when a tokenizer the caller named (`--tokenizer`, the tokenizer setting) replaced the
    * model's own: what was given and what it replaced, shown beside the tokenizer everywhere.
