@@ -1,31 +1,12 @@
 // `embedding-lens neighbours` as a user runs it: a real process on real files. Expected ids and
 // cosines come from a float64 brute force written here over the rows the files hold.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeSafetensors } from '../../src/core/formats/safetensors';
 import { createRng } from '../../src/core/prng';
-import { repoRoot } from './helpers';
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(args: string[]): string {
-  const r = cli(args);
-  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
-  assert.equal(r.stderr, '');
-  return r.stdout;
-}
+import { cliOk as ok, runCli as cli, type CliResult } from './helpers';
 
 /** Exit 1 and exactly one stderr line matching `re`. */
 function failsWith(r: CliResult, re: RegExp): void {

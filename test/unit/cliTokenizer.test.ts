@@ -3,29 +3,10 @@
 // vocabulary-size check, or it is refused with a line that says how to combine them.
 // Every test runs the real CLI (`node bin/embedding-lens.js`) as a user would.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fixture, repoRoot } from './helpers';
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(args: string[]): string {
-  const r = cli(args);
-  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
-  assert.equal(r.stderr, '');
-  return r.stdout;
-}
+import { cliOk as ok, runCli as cli, fixture, repoRoot } from './helpers';
 
 /** Exit 1, nothing on stdout, one line on stderr; returns the line. */
 function fails(args: string[]): string {

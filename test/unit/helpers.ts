@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FileAccess, FileStat } from '../../src/core/fileAccess';
@@ -101,4 +102,25 @@ export function skipBecause(ctx: Mocha.Context, reason: string): never {
   const holder: object | undefined = (running as Partial<Mocha.Hook> | undefined)?.type === 'hook' ? running?.parent : running;
   if (holder) Object.assign(holder, { skipReason: reason });
   ctx.skip();
+}
+
+/** What a run of the real CLI printed. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (`node bin/embedding-lens.js ARGS`) as a user would, with extra environment variables. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'embedding-lens.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI's stdout, after checking it exited 0 with nothing on stderr. */
+export function cliOk(args: readonly string[]): string {
+  const r = runCli(args);
+  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+  assert.equal(r.stderr, '');
+  return r.stdout;
 }
